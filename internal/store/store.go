@@ -1,0 +1,71 @@
+// Package store defines Trent's persistence interface: a small, ordered,
+// transactional key-value store.
+//
+// Every implementation (bbolt embedded, etcd distributed) must pass the one
+// conformance suite in storetest. Nothing above this package knows which
+// implementation it runs on.
+//
+// Keys are byte-ordered strings; values are opaque bytes (the service encodes
+// versioned documents and seals secrets before they get here). Every item
+// carries the revision of the write that last changed it, so an etcd-backed
+// Update can guard its commit on the revisions it read.
+package store
+
+import (
+	"context"
+	"errors"
+)
+
+// ErrNotFound is returned by Tx.Get for a key that does not exist. It never
+// describes a storage failure: a failure is a different error.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned by Update when the transaction lost a race with a
+// concurrent writer more times than the implementation retries.
+var ErrConflict = errors.New("store: transaction conflict")
+
+// ErrReadOnly is returned by a write inside View.
+var ErrReadOnly = errors.New("store: write in a read-only transaction")
+
+// ErrClosed is returned after Close.
+var ErrClosed = errors.New("store: closed")
+
+// Item is one stored key-value pair.
+type Item struct {
+	Key   string
+	Value []byte
+	// Revision identifies the write that last changed this item. It
+	// increases with every committed Update that writes the item.
+	Revision int64
+}
+
+// Tx is the view of the store inside one transaction.
+//
+// Reads see the writes made earlier in the same transaction. Values returned
+// are owned by the caller (implementations copy them).
+type Tx interface {
+	// Get returns the item at key or ErrNotFound.
+	Get(key string) (Item, error)
+	// Scan returns up to limit items whose keys start with prefix and sort
+	// strictly after after (after == "" starts at the beginning of the
+	// prefix), in ascending key order. limit <= 0 means no limit.
+	Scan(prefix, after string, limit int) ([]Item, error)
+	// Put creates or replaces the value at key.
+	Put(key string, value []byte) error
+	// Delete removes key; deleting a missing key is not an error.
+	Delete(key string) error
+}
+
+// Store is a transactional key-value store.
+type Store interface {
+	// View runs fn in a read-only transaction.
+	View(ctx context.Context, fn func(Tx) error) error
+	// Update runs fn in a read-write transaction and commits it durably
+	// (fsynced, or committed by a quorum) before returning nil. If fn
+	// returns an error nothing is written. fn may run more than once (on
+	// etcd, after a conflict), so it must have no side effects outside the
+	// transaction.
+	Update(ctx context.Context, fn func(Tx) error) error
+	// Close releases the store. It is safe to call more than once.
+	Close() error
+}
