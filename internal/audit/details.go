@@ -17,6 +17,9 @@ type Resource struct {
 // layer installs an empty Details in the request context, the operation fills
 // it, and the wire layer copies it into the audit record, for failures too.
 type Details struct {
+	// EventID is the CloudTrail eventID the request's record will carry,
+	// fixed up front so the service can refer to it (GetKeyLastUsage).
+	EventID    string
 	mu         sync.Mutex
 	resources  []Resource
 	additional map[string]any
@@ -26,7 +29,7 @@ type detailsKey struct{}
 
 // WithDetails returns ctx carrying a new, empty Details, and that Details.
 func WithDetails(ctx context.Context) (context.Context, *Details) {
-	d := &Details{}
+	d := &Details{EventID: newEventID()}
 	return context.WithValue(ctx, detailsKey{}, d), d
 }
 
@@ -36,7 +39,7 @@ func DetailsFrom(ctx context.Context) *Details {
 	if d, ok := ctx.Value(detailsKey{}).(*Details); ok {
 		return d
 	}
-	return &Details{}
+	return &Details{EventID: newEventID()}
 }
 
 // AddKey records that the request used the KMS key with this ARN. Adding the

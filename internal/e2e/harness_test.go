@@ -1,0 +1,139 @@
+package e2e
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/credentials"
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/smithy-go"
+
+	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/clock"
+	"github.com/trent-kms/trent/internal/server"
+)
+
+const (
+	testRegion  = "us-east-1"
+	testAccount = "111122223333"
+)
+
+// testNode is a Trent node on a loopback listener with a manual clock. Its
+// scheduler loop is not started: tests move the clock and call runDue.
+type testNode struct {
+	t       *testing.T
+	node    *server.Node
+	srv     *httptest.Server
+	clock   *clock.Manual
+	dataDir string
+}
+
+var testEpoch = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
+
+func startNode(t *testing.T) *testNode {
+	t.Helper()
+	dir := t.TempDir()
+	c := clock.NewManual(testEpoch)
+	n, err := server.Open(server.Config{DataDir: dir, Dev: true, Clock: c})
+	if err != nil {
+		t.Fatalf("open node: %v", err)
+	}
+	srv := httptest.NewServer(n.Handler())
+	tn := &testNode{t: t, node: n, srv: srv, clock: c, dataDir: dir}
+	t.Cleanup(func() {
+		srv.Close()
+		if err := n.Close(); err != nil {
+			t.Errorf("close node: %v", err)
+		}
+	})
+	return tn
+}
+
+// client returns an SDK client for the node, signing as accessKey in region.
+func (tn *testNode) client(region, accessKey string) *kms.Client {
+	return kms.New(kms.Options{
+		Region:       region,
+		BaseEndpoint: aws.String(tn.srv.URL),
+		Credentials:  credentials.NewStaticCredentialsProvider(accessKey, "test-secret", ""),
+		HTTPClient:   tn.srv.Client(),
+		// Errors must surface at once, not after SDK retries.
+		RetryMaxAttempts: 1,
+	})
+}
+
+// kms returns a client for the default account and Region.
+func (tn *testNode) kms() *kms.Client { return tn.client(testRegion, "test") }
+
+// runDue runs the scheduler's work at the node's current time.
+func (tn *testNode) runDue() {
+	tn.t.Helper()
+	if err := tn.node.Service().RunDue(context.Background(), tn.clock.Now()); err != nil {
+		tn.t.Fatalf("RunDue: %v", err)
+	}
+}
+
+// auditRecords reads the audit log back.
+func (tn *testNode) auditRecords() []audit.Record {
+	tn.t.Helper()
+	f, err := os.Open(filepath.Join(tn.dataDir, audit.FileName))
+	if err != nil {
+		tn.t.Fatal(err)
+	}
+	defer f.Close()
+	var out []audit.Record
+	sc := bufio.NewScanner(f)
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var r audit.Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			tn.t.Fatalf("audit line %q: %v", sc.Text(), err)
+		}
+		out = append(out, r)
+	}
+	if err := sc.Err(); err != nil {
+		tn.t.Fatal(err)
+	}
+	return out
+}
+
+var ctx = context.Background()
+
+// apiError asserts err is an AWS API error with the code and returns it.
+func apiError(t *testing.T, err error, code string) smithy.APIError {
+	t.Helper()
+	var ae smithy.APIError
+	if !errors.As(err, &ae) {
+		t.Fatalf("want %s, got %v", code, err)
+	}
+	if ae.ErrorCode() != code {
+		t.Fatalf("want %s, got %s: %s", code, ae.ErrorCode(), ae.ErrorMessage())
+	}
+	return ae
+}
+
+// wantError asserts err is an API error with the code and exact message.
+func wantError(t *testing.T, err error, code, message string) {
+	t.Helper()
+	ae := apiError(t, err, code)
+	if ae.ErrorMessage() != message {
+		t.Fatalf("%s message:\n got %q\nwant %q", code, ae.ErrorMessage(), message)
+	}
+}
+
+func must[T any](t *testing.T) func(T, error) T {
+	return func(v T, err error) T {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+}

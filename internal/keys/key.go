@@ -1,0 +1,122 @@
+package keys
+
+import "time"
+
+// Rotation period bounds and defaults (EnableKeyRotation,
+// RotationPeriodInDays: 90..2560, default 365).
+const (
+	MinRotationPeriodDays     = 90
+	MaxRotationPeriodDays     = 2560
+	DefaultRotationPeriodDays = 365
+	// MaxOnDemandRotations is the per-key quota of RotateKeyOnDemand
+	// (docs "Resource quotas": 25, not adjustable).
+	MaxOnDemandRotations = 25
+	// AutomaticRotationConflictWindow: RotateKeyOnDemand fails with
+	// ConflictException when an automatic rotation is due this soon.
+	AutomaticRotationConflictWindow = 20 * time.Minute
+)
+
+// Deletion waiting period bounds and default (ScheduleKeyDeletion).
+const (
+	MinPendingWindowDays     = 7
+	MaxPendingWindowDays     = 30
+	DefaultPendingWindowDays = 30
+)
+
+// Day is the unit of rotation periods and deletion windows.
+const Day = 24 * time.Hour
+
+// Key is a KMS key's metadata. Key material is kept apart, one Material
+// record per version, so that the hot record stays small.
+type Key struct {
+	ID          string    `json:"id"`
+	Account     string    `json:"account"`
+	Region      string    `json:"region"`
+	CreatedAt   time.Time `json:"createdAt"`
+	Description string    `json:"description"`
+	Spec        KeySpec   `json:"spec"`
+	Usage       KeyUsage  `json:"usage"`
+	Origin      Origin    `json:"origin"`
+	Manager     Manager   `json:"manager"`
+	State       State     `json:"state"`
+	MultiRegion bool      `json:"multiRegion,omitempty"`
+	// ExpirationModel is set for EXTERNAL keys once material is imported.
+	ExpirationModel string `json:"expirationModel,omitempty"`
+
+	// DeletionDate and PendingWindowDays are set while the key is pending
+	// deletion.
+	DeletionDate      time.Time `json:"deletionDate,omitzero"`
+	PendingWindowDays int       `json:"pendingWindowDays,omitempty"`
+
+	Rotation Rotation `json:"rotation"`
+
+	// CurrentMaterial is the version of the material new ciphertexts use;
+	// 0 means the key has no material (EXTERNAL origin, pending import).
+	CurrentMaterial uint32 `json:"currentMaterial"`
+	// CurrentMaterialID is that material's KeyMaterialId.
+	CurrentMaterialID string `json:"currentMaterialId,omitempty"`
+	// MaterialCount is the number of material versions (1..N).
+	MaterialCount uint32 `json:"materialCount"`
+}
+
+// Rotation is a key's rotation configuration and schedule.
+type Rotation struct {
+	// Enabled is automatic rotation.
+	Enabled bool `json:"enabled,omitempty"`
+	// PeriodDays is the automatic rotation period; kept after rotation is
+	// disabled so that GetKeyRotationStatus can report it.
+	PeriodDays int `json:"periodDays,omitempty"`
+	// Since is when the current automatic rotation period started: the
+	// date rotation was enabled, or of the last automatic rotation.
+	Since time.Time `json:"since,omitzero"`
+	// Next is when the next automatic rotation is due (zero when automatic
+	// rotation is off): Since plus the period.
+	Next time.Time `json:"next,omitzero"`
+	// OnDemandStarted is when an on-demand rotation still in progress was
+	// requested (zero when none is in progress).
+	OnDemandStarted time.Time `json:"onDemandStarted,omitzero"`
+	// OnDemandCount counts on-demand rotations, against the quota.
+	OnDemandCount int `json:"onDemandCount,omitempty"`
+}
+
+// ARN returns the key ARN.
+func (k *Key) ARN() string { return KeyARN(k.Region, k.Account, k.ID) }
+
+// Enabled is KeyMetadata.Enabled: true only in state Enabled.
+func (k *Key) Enabled() bool { return k.State == StateEnabled }
+
+// Symmetric reports whether the key is a SYMMETRIC_DEFAULT key.
+func (k *Key) Symmetric() bool { return k.Spec == SpecSymmetricDefault }
+
+// AWSManaged reports whether AWS (here: Trent on a service's behalf)
+// manages the key.
+func (k *Key) AWSManaged() bool { return k.Manager == ManagerAWS }
+
+// Due lists what the scheduler must do for a key and when.
+type Due struct {
+	// Deletion is when the key is deleted (zero: not pending deletion).
+	Deletion time.Time
+	// Rotation is when the next rotation (automatic or on-demand) runs
+	// (zero: none scheduled or the key cannot rotate in its state).
+	Rotation time.Time
+}
+
+// Due returns the key's scheduled work. Rotation is only due while the key
+// is Enabled: AWS does not rotate disabled or pending-deletion keys, and
+// rotates a key whose date passed while it was disabled once it is enabled
+// again. An on-demand rotation in progress is due at once.
+func (k *Key) Due() Due {
+	var d Due
+	if k.State.PendingDeletion() {
+		d.Deletion = k.DeletionDate
+	}
+	if k.State == StateEnabled {
+		switch {
+		case !k.Rotation.OnDemandStarted.IsZero():
+			d.Rotation = k.Rotation.OnDemandStarted
+		case k.Rotation.Enabled:
+			d.Rotation = k.Rotation.Next
+		}
+	}
+	return d
+}

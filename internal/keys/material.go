@@ -1,0 +1,30 @@
+package keys
+
+import "time"
+
+// RotationType says how a material version came to be (the RotationType
+// enum); empty for a key's first material.
+type RotationType string
+
+// Rotation types.
+const (
+	RotationAutomatic RotationType = "AUTOMATIC"
+	RotationOnDemand  RotationType = "ON_DEMAND"
+)
+
+// Material is one version of a key's material. The material itself is only
+// ever held sealed under the root key.
+type Material struct {
+	// Version numbers a key's materials from 1; ciphertexts name it.
+	Version uint32 `json:"version"`
+	// ID is the KeyMaterialId: 64 lowercase hex digits.
+	ID string `json:"id"`
+	// CreatedAt is when the material was generated (the rotation date of
+	// a rotation).
+	CreatedAt time.Time `json:"createdAt"`
+	// RotationType is empty for the first material.
+	RotationType RotationType `json:"rotationType,omitempty"`
+	// Sealed is the material sealed by the root key, bound to the key ARN
+	// and version.
+	Sealed []byte `json:"sealed"`
+}

@@ -1,0 +1,185 @@
+package kms
+
+import (
+	"context"
+	"regexp"
+
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// CreateKeyInput is the CreateKey request.
+type CreateKeyInput struct {
+	Policy                         *string `json:"Policy,omitempty"`
+	Description                    *string `json:"Description,omitempty"`
+	KeyUsage                       *string `json:"KeyUsage,omitempty"`
+	CustomerMasterKeySpec          *string `json:"CustomerMasterKeySpec,omitempty"`
+	KeySpec                        *string `json:"KeySpec,omitempty"`
+	Origin                         *string `json:"Origin,omitempty"`
+	CustomKeyStoreId               *string `json:"CustomKeyStoreId,omitempty"`
+	BypassPolicyLockoutSafetyCheck *bool   `json:"BypassPolicyLockoutSafetyCheck,omitempty"`
+	Tags                           []Tag   `json:"Tags,omitempty"`
+	MultiRegion                    *bool   `json:"MultiRegion,omitempty"`
+	XksKeyId                       *string `json:"XksKeyId,omitempty"`
+}
+
+// CreateKeyOutput is the CreateKey response.
+type CreateKeyOutput struct {
+	KeyMetadata *KeyMetadata `json:"KeyMetadata"`
+}
+
+var xksKeyIDPattern = regexp.MustCompile(`^[a-zA-Z0-9-_.]+$`)
+
+// CreateKey creates a customer managed key.
+func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKeyOutput, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	validatePolicyMember(&v, in.Policy, false)
+	v.length("description", in.Description, 0, maxDescriptionLength)
+	v.enum("keyUsage", in.KeyUsage, keyUsageValues)
+	v.enum("customerMasterKeySpec", in.CustomerMasterKeySpec, customerMasterKeySpecValues)
+	v.enum("keySpec", in.KeySpec, keySpecValues)
+	v.enum("origin", in.Origin, originValues)
+	v.length("customKeyStoreId", in.CustomKeyStoreId, 1, 64)
+	validateTagMembers(&v, in.Tags)
+	v.length("xksKeyId", in.XksKeyId, 1, 128)
+	v.pattern("xksKeyId", in.XksKeyId, xksKeyIDPattern)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+
+	spec, usage, origin, err := keyShape(in)
+	if err != nil {
+		return nil, err
+	}
+	policyDoc := ""
+	if in.Policy != nil {
+		if err := checkPolicyDocument(*in.Policy); err != nil {
+			return nil, err
+		}
+		policyDoc = *in.Policy
+	}
+	tags, err := mergeTags(nil, in.Tags)
+	if err != nil {
+		return nil, err
+	}
+
+	now := s.clock.Now()
+	id, err := keys.NewKeyID(s.rand)
+	if err != nil {
+		return nil, kmserr.Internal(err)
+	}
+	k := &keys.Key{
+		ID: id, Account: info.Caller.Account, Region: info.Region, CreatedAt: now,
+		Spec: spec, Usage: usage, Origin: origin, Manager: keys.ManagerCustomer, State: keys.StateEnabled,
+	}
+	if in.Description != nil {
+		k.Description = *in.Description
+	}
+	if policyDoc == "" {
+		policyDoc = defaultPolicy(k)
+	}
+	var materials []keys.Material
+	if origin == keys.OriginExternal {
+		// The material is imported later (GetParametersForImport,
+		// ImportKeyMaterial); until then the key waits in PendingImport.
+		k.State = keys.StatePendingImport
+	} else {
+		m, err := s.newMaterial(k, 1, "", now)
+		if err != nil {
+			return nil, err
+		}
+		materials = append(materials, m)
+		k.CurrentMaterial, k.CurrentMaterialID, k.MaterialCount = 1, m.ID, 1
+	}
+	// The material is committed (fsynced) before the key is returned, so
+	// no ciphertext can ever be made under material that is not durable.
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		return insertKey(tx, k, materials, policyDoc, tags)
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	return &CreateKeyOutput{KeyMetadata: metadata(k)}, nil
+}
+
+// insertKey writes every record of a new key.
+func insertKey(tx store.Tx, k *keys.Key, materials []keys.Material, policyDoc string, tags []storedTag) error {
+	if err := putKey(tx, nil, k); err != nil {
+		return err
+	}
+	for _, m := range materials {
+		if err := putRecord(tx, materialKey(k.Account, k.Region, k.ID, m.Version), m); err != nil {
+			return err
+		}
+	}
+	if err := putRecord(tx, policyKey(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: policyDoc}); err != nil {
+		return err
+	}
+	if len(tags) > 0 {
+		return putRecord(tx, tagsKey(k.Account, k.Region, k.ID), tagRecord{Tags: tags})
+	}
+	return nil
+}
+
+// keyShape works out the spec, usage and origin of a new key from the
+// request, with AWS's defaults and errors, and refuses what Trent does not
+// implement yet with UnsupportedOperationException.
+func keyShape(in *CreateKeyInput) (keys.KeySpec, keys.KeyUsage, keys.Origin, error) {
+	spec := keys.SpecSymmetricDefault
+	switch {
+	case in.KeySpec != nil && in.CustomerMasterKeySpec != nil:
+		return "", "", "", kmserr.Validation("You cannot specify KeySpec and CustomerMasterKeySpec in the same request. CustomerMasterKeySpec is deprecated.")
+	case in.KeySpec != nil:
+		spec = keys.KeySpec(*in.KeySpec)
+	case in.CustomerMasterKeySpec != nil:
+		spec = keys.KeySpec(*in.CustomerMasterKeySpec)
+	}
+	var usage keys.KeyUsage
+	switch {
+	case in.KeyUsage != nil:
+		usage = keys.KeyUsage(*in.KeyUsage)
+	case spec == keys.SpecSymmetricDefault:
+		usage = keys.UsageEncryptDecrypt
+	default:
+		return "", "", "", kmserr.Validation("You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys.")
+	}
+	if !keys.Compatible(spec, usage) {
+		return "", "", "", kmserr.Validation("KeyUsage %s is not compatible with KeySpec %s", usage, spec)
+	}
+	origin := keys.OriginAWSKMS
+	switch {
+	case in.Origin != nil:
+		origin = keys.Origin(*in.Origin)
+	case in.CustomKeyStoreId != nil:
+		// A custom key store ID without an origin means CloudHSM (API
+		// Reference, CreateKey Origin).
+		origin = keys.OriginAWSCloudHSM
+	}
+	if in.XksKeyId != nil && origin != keys.OriginExternalKeyStore {
+		return "", "", "", kmserr.Validation("XksKeyId can be specified only when Origin is EXTERNAL_KEY_STORE.")
+	}
+	switch origin {
+	case keys.OriginAWSCloudHSM, keys.OriginExternalKeyStore:
+		if in.CustomKeyStoreId == nil {
+			return "", "", "", kmserr.Validation("A CustomKeyStoreId is required when Origin is %s.", origin)
+		}
+		// Trent has no custom key stores yet, so no ID can name one.
+		return "", "", "", kmserr.New("CustomKeyStoreNotFoundException", 400, "Custom key store %s does not exist.", *in.CustomKeyStoreId)
+	default:
+		if in.CustomKeyStoreId != nil {
+			return "", "", "", kmserr.Validation("CustomKeyStoreId can be specified only when Origin is AWS_CLOUDHSM or EXTERNAL_KEY_STORE.")
+		}
+	}
+	if spec != keys.SpecSymmetricDefault {
+		return "", "", "", kmserr.UnsupportedOperation("KeySpec %s is not supported by this server; only SYMMETRIC_DEFAULT keys are available.", spec)
+	}
+	if in.MultiRegion != nil && *in.MultiRegion {
+		return "", "", "", kmserr.UnsupportedOperation("Multi-Region keys are not supported by this server.")
+	}
+	return spec, usage, origin, nil
+}

@@ -1,0 +1,135 @@
+package kms
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/cipher"
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// RecipientInfo is the Nitro Enclaves recipient of a result (refused).
+type RecipientInfo struct {
+	KeyEncryptionAlgorithm *string `json:"KeyEncryptionAlgorithm,omitempty"`
+	AttestationDocument    []byte  `json:"AttestationDocument,omitempty"`
+}
+
+// DecryptInput is the Decrypt request.
+type DecryptInput struct {
+	CiphertextBlob      []byte            `json:"CiphertextBlob,omitempty"`
+	EncryptionContext   map[string]string `json:"EncryptionContext,omitempty"`
+	GrantTokens         []string          `json:"GrantTokens,omitempty"`
+	KeyId               *string           `json:"KeyId,omitempty"`
+	EncryptionAlgorithm *string           `json:"EncryptionAlgorithm,omitempty"`
+	Recipient           *RecipientInfo    `json:"Recipient,omitempty"`
+	DryRun              *bool             `json:"DryRun,omitempty"`
+	DryRunModifiers     []string          `json:"DryRunModifiers,omitempty"`
+}
+
+// DecryptOutput is the Decrypt response.
+type DecryptOutput struct {
+	KeyId               string `json:"KeyId"`
+	Plaintext           []byte `json:"Plaintext" audit:"-"`
+	EncryptionAlgorithm string `json:"EncryptionAlgorithm"`
+	KeyMaterialId       string `json:"KeyMaterialId,omitempty"`
+}
+
+const ignoreCiphertext = "IGNORE_CIPHERTEXT"
+
+// validateDryRunModifiers checks DryRunModifiers and reports whether the
+// ciphertext may be left out (DryRun with IGNORE_CIPHERTEXT).
+func validateDryRunModifiers(v *validator, dry *bool, modifiers []string) bool {
+	for i := range modifiers {
+		v.enum("dryRunModifiers."+strconv.Itoa(i+1)+".member", &modifiers[i], dryRunModifierValues)
+	}
+	return dryRun(dry) && slices.Contains(modifiers, ignoreCiphertext)
+}
+
+// Decrypt decrypts a ciphertext made by Encrypt or GenerateDataKey*. The
+// blob names its key and material version, so KeyId is optional; when given
+// it must name the same key.
+func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	ignore := validateDryRunModifiers(&v, in.DryRun, in.DryRunModifiers)
+	if ignore {
+		v.keyID("keyId", in.KeyId, true)
+	} else {
+		v.required("ciphertextBlob", in.CiphertextBlob != nil)
+		v.keyID("keyId", in.KeyId, false)
+	}
+	v.blob("ciphertextBlob", in.CiphertextBlob, in.CiphertextBlob != nil, 1, maxCiphertextLength)
+	validateEncryptionContext(&v, "encryptionContext", in.EncryptionContext)
+	v.grantTokens(in.GrantTokens)
+	validateAlgorithm(&v, "encryptionAlgorithm", in.EncryptionAlgorithm)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := refuseRecipient(in.Recipient != nil); err != nil {
+		return nil, err
+	}
+	const op = "Decrypt"
+	if ignore {
+		return nil, s.dryRunKeyCheck(ctx, *in.KeyId, op, in.EncryptionAlgorithm)
+	}
+	h, err := cipher.ParseHeader(in.CiphertextBlob)
+	if err != nil {
+		return nil, kmserr.InvalidCiphertext()
+	}
+	var k *keys.Key
+	var plaintext []byte
+	var materialID string
+	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
+		if k, err = ciphertextKey(ctx, tx, info, h, in.KeyId, op); err != nil {
+			return err
+		}
+		if err := checkEncryptionKey(k, in.EncryptionAlgorithm, op); err != nil {
+			return err
+		}
+		if err := checkState(op, k); err != nil {
+			return err
+		}
+		plaintext, materialID, err = s.decryptBlob(tx, k, h, in.CiphertextBlob, in.EncryptionContext)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if dryRun(in.DryRun) {
+		clear(plaintext)
+		return nil, kmserr.DryRun()
+	}
+	audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", materialID)
+	s.noteUse(ctx, info, k, op)
+	return &DecryptOutput{KeyId: k.ARN(), Plaintext: plaintext, EncryptionAlgorithm: keys.EncryptionAlgorithmSymmetricDefault, KeyMaterialId: materialID}, nil
+}
+
+// dryRunKeyCheck runs the key checks of a dry run that ignores the
+// ciphertext, and returns DryRunOperationException if they all pass.
+func (s *Service) dryRunKeyCheck(ctx context.Context, keyID, op string, alg *string) error {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return err
+	}
+	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
+		k, err := resolveKey(ctx, tx, info, keyID, anyKeyIdentifier, op)
+		if err != nil {
+			return err
+		}
+		if err := checkEncryptionKey(k, alg, op); err != nil {
+			return err
+		}
+		return checkState(op, k)
+	})
+	if err != nil {
+		return err
+	}
+	return kmserr.DryRun()
+}

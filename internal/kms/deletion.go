@@ -1,0 +1,226 @@
+package kms
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// ScheduleKeyDeletionInput is the ScheduleKeyDeletion request.
+type ScheduleKeyDeletionInput struct {
+	KeyId               *string `json:"KeyId,omitempty"`
+	PendingWindowInDays *int32  `json:"PendingWindowInDays,omitempty"`
+}
+
+// ScheduleKeyDeletionOutput is the ScheduleKeyDeletion response.
+type ScheduleKeyDeletionOutput struct {
+	KeyId               string `json:"KeyId"`
+	DeletionDate        *Time  `json:"DeletionDate,omitempty"`
+	KeyState            string `json:"KeyState"`
+	PendingWindowInDays int32  `json:"PendingWindowInDays"`
+}
+
+// ScheduleKeyDeletion puts a key in PendingDeletion; the scheduler deletes
+// it, its material and its aliases when the waiting period ends.
+func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeletionInput) (*ScheduleKeyDeletionOutput, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	v.keyID("keyId", in.KeyId, true)
+	// The model allows 1..365; the API Reference and AWS allow 7..30.
+	v.intRange("pendingWindowInDays", in.PendingWindowInDays, keys.MinPendingWindowDays, keys.MaxPendingWindowDays)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	days := int32(keys.DefaultPendingWindowDays)
+	if in.PendingWindowInDays != nil {
+		days = *in.PendingWindowInDays
+	}
+	const op = "ScheduleKeyDeletion"
+	now := s.clock.Now()
+	k, err := s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+		if err := refuseAWSManaged(info, k, op); err != nil {
+			return err
+		}
+		if err := checkState(op, k); err != nil {
+			return err
+		}
+		k.State = keys.StatePendingDeletion
+		k.DeletionDate = now.Add(time.Duration(days) * keys.Day)
+		k.PendingWindowDays = int(days)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &ScheduleKeyDeletionOutput{
+		KeyId: k.ARN(), DeletionDate: timePtr(k.DeletionDate), KeyState: string(k.State), PendingWindowInDays: days,
+	}, nil
+}
+
+// CancelKeyDeletionOutput is the CancelKeyDeletion response.
+type CancelKeyDeletionOutput struct {
+	KeyId string `json:"KeyId"`
+}
+
+// CancelKeyDeletion takes a key out of PendingDeletion. The key comes back
+// Disabled, never Enabled (docs "Deleting AWS KMS keys").
+func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*CancelKeyDeletionOutput, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	const op = "CancelKeyDeletion"
+	k, err := s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+		if err := refuseAWSManaged(info, k, op); err != nil {
+			return err
+		}
+		if err := checkState(op, k); err != nil {
+			return err
+		}
+		k.State = keys.StateDisabled
+		k.DeletionDate = time.Time{}
+		k.PendingWindowDays = 0
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &CancelKeyDeletionOutput{KeyId: k.ARN()}, nil
+}
+
+// deleteBatch bounds the records removed per transaction (etcd allows 128
+// operations in one).
+const deleteBatch = 100
+
+// deleteDueKey deletes a key whose waiting period has ended, if it is still
+// pending deletion with that date (it may have been cancelled meanwhile).
+//
+// Deletion runs in steps that are each atomic and safe to repeat: first the
+// key record goes (from then on the key does not exist for any API call)
+// and a trash marker is written in the same transaction; then the key's
+// other records are removed in bounded batches; finally the marker goes.
+// A crash in between leaves the marker, and the next run finishes the job.
+func (s *Service) deleteDueKey(ctx context.Context, e dueEntry, now time.Time) error {
+	var deleted *keys.Key
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		deleted = nil
+		k, err := getRecord[*keys.Key](tx, keyKey(e.Account, e.Region, e.KeyID))
+		if errors.Is(err, store.ErrNotFound) {
+			return tx.Delete(dueKey(e.At, e.Account, e.Region, e.KeyID, e.Kind))
+		} else if err != nil {
+			return err
+		}
+		if !k.State.PendingDeletion() || k.DeletionDate.After(now) {
+			// Stale index entry: cancelled, or rescheduled.
+			if err := tx.Delete(dueKey(e.At, e.Account, e.Region, e.KeyID, e.Kind)); err != nil {
+				return err
+			}
+			return syncDue(tx, nil, k)
+		}
+		if err := syncDue(tx, k, nil); err != nil {
+			return err
+		}
+		if err := tx.Delete(keyKey(k.Account, k.Region, k.ID)); err != nil {
+			return err
+		}
+		if err := tx.Put(trashKey(k.Account, k.Region, k.ID), nil); err != nil {
+			return err
+		}
+		deleted = k
+		return nil
+	})
+	if err != nil || deleted == nil {
+		return err
+	}
+	s.materials.evictKey(deleted.ARN())
+	if err := s.audit.Write(audit.Service(audit.ServiceEvent{
+		Name: "DeleteKey", Account: deleted.Account, Region: deleted.Region, KeyARN: deleted.ARN(), Time: now,
+	})); err != nil {
+		return err
+	}
+	return s.emptyTrash(ctx, deleted.Account, deleted.Region, deleted.ID)
+}
+
+// emptyTrash removes every remaining record of a deleted key (material
+// versions, aliases and their index, tags, policy, usage), a bounded batch
+// per transaction, and finally the trash marker.
+func (s *Service) emptyTrash(ctx context.Context, account, region, keyID string) error {
+	for {
+		done := false
+		err := s.store.Update(ctx, func(tx store.Tx) error {
+			done = false
+			more, err := deleteKeyChildren(tx, account, region, keyID, deleteBatch)
+			if err != nil || more {
+				return err
+			}
+			for _, k := range []string{tagsKey(account, region, keyID), policyKey(account, region, keyID),
+				usageKey(account, region, keyID), trashKey(account, region, keyID)} {
+				if err := tx.Delete(k); err != nil {
+					return err
+				}
+			}
+			done = true
+			return nil
+		})
+		if err != nil || done {
+			return err
+		}
+	}
+}
+
+// deleteKeyChildren deletes up to about budget material and alias records
+// of a key and reports whether more may remain.
+func deleteKeyChildren(tx store.Tx, account, region, keyID string, budget int) (bool, error) {
+	materials, err := tx.Scan(materialPrefix(account, region, keyID), "", budget)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range materials {
+		if err := tx.Delete(m.Key); err != nil {
+			return false, err
+		}
+	}
+	budget -= len(materials)
+	if budget <= 1 {
+		return true, nil
+	}
+	// Each alias costs two deletions: the alias and its index entry.
+	prefix := keyAliasPrefix(account, region, keyID)
+	index, err := tx.Scan(prefix, "", budget/2)
+	if err != nil {
+		return false, err
+	}
+	for _, entry := range index {
+		if err := deleteAliasIfTargets(tx, account, region, entry.Key[len(prefix):], keyID); err != nil {
+			return false, err
+		}
+		if err := tx.Delete(entry.Key); err != nil {
+			return false, err
+		}
+	}
+	return len(index) == budget/2, nil
+}
+
+// deleteAliasIfTargets deletes alias name if it still points to keyID.
+func deleteAliasIfTargets(tx store.Tx, account, region, name, keyID string) error {
+	a, err := getRecord[aliasRecord](tx, aliasKey(account, region, name))
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if a.TargetKeyID != keyID {
+		return nil
+	}
+	return tx.Delete(aliasKey(account, region, name))
+}

@@ -1,0 +1,59 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/request"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// updateKey runs a read-modify-write of one key's metadata in a single
+// transaction: resolve the identifier (key ID or ARN), let change check and
+// modify a copy, and write it back with its scheduler index. change may also
+// write other records through tx. It must not draw randomness or have other
+// side effects: the transaction may run more than once.
+func (s *Service) updateKey(ctx context.Context, info *request.Info, raw, op string, change func(tx store.Tx, k *keys.Key) error) (*keys.Key, error) {
+	var result *keys.Key
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		old, err := resolveKey(ctx, tx, info, raw, keyIDOrARN, op)
+		if err != nil {
+			return err
+		}
+		k := *old
+		if err := change(tx, &k); err != nil {
+			return err
+		}
+		if err := putKey(tx, old, &k); err != nil {
+			return err
+		}
+		result = &k
+		return nil
+	})
+	return result, storeErr(err)
+}
+
+// storeErr passes *kmserr.Error values through and turns anything else
+// (a storage failure) into KMSInternalException; a storage failure is never
+// reported as NotFound.
+func storeErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	if _, ok := kmserr.As(err); ok {
+		return err
+	}
+	return kmserr.Internal(err)
+}
+
+// refuseAWSManaged rejects changes to AWS managed keys. In AWS their key
+// policy does not allow the account to disable, delete, tag, re-describe or
+// re-configure them, so the caller gets AccessDeniedException.
+func refuseAWSManaged(info *request.Info, k *keys.Key, op string) error {
+	if !k.AWSManaged() {
+		return nil
+	}
+	return kmserr.AccessDenied("User: %s is not authorized to perform: kms:%s on resource: %s because no resource-based policy allows the kms:%s action",
+		info.Caller.ARN, op, k.ARN(), op)
+}

@@ -1,0 +1,149 @@
+package kms
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/request"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// AWS managed keys are created by AWS on a service's behalf the first time
+// the service's predefined alias (alias/aws/<service>) is used, have
+// KeyManager AWS, rotate every year and cannot be changed by the account
+// (docs "AWS managed keys"). Trent creates one when alias/aws/<service> of a
+// service below is first given to DescribeKey or a cryptographic operation.
+
+const awsAliasPrefix = "alias/aws/"
+
+// managedService is a service with a predefined AWS managed key.
+type managedService struct {
+	// what completes the description "Default key that protects my ..."
+	what string
+	// via is the service's endpoint name, used in the kms:ViaService
+	// condition of the key policy.
+	via string
+}
+
+var managedServices = map[string]managedService{
+	"acm":               {"ACM private keys", "acm"},
+	"backup":            {"backups", "backup"},
+	"codecommit":        {"CodeCommit repositories", "codecommit"},
+	"dynamodb":          {"DynamoDB tables", "dynamodb"},
+	"ebs":               {"EBS volumes", "ec2"},
+	"elasticfilesystem": {"EFS filesystems", "elasticfilesystem"},
+	"es":                {"Elasticsearch data", "es"},
+	"fsx":               {"FSx filesystems", "fsx"},
+	"glue":              {"Glue data", "glue"},
+	"kinesis":           {"Kinesis data", "kinesis"},
+	"lambda":            {"Lambda functions", "lambda"},
+	"rds":               {"RDS database volumes", "rds"},
+	"redshift":          {"Redshift data", "redshift"},
+	"s3":                {"S3 objects", "s3"},
+	"secretsmanager":    {"Secrets Manager secrets", "secretsmanager"},
+	"sns":               {"SNS data", "sns"},
+	"sqs":               {"SQS messages", "sqs"},
+	"ssm":               {"SSM parameters", "ssm"},
+	"xray":              {"X-Ray data", "xray"},
+}
+
+// isManagedAliasName reports whether name is a predefined AWS managed alias.
+func isManagedAliasName(name string) bool {
+	svc, ok := strings.CutPrefix(name, awsAliasPrefix)
+	if !ok {
+		return false
+	}
+	_, known := managedServices[svc]
+	return known
+}
+
+// createManagedKey creates the AWS managed key of alias aliasName, unless a
+// concurrent request already did.
+func (s *Service) createManagedKey(ctx context.Context, info *request.Info, aliasName string) error {
+	svcName := strings.TrimPrefix(aliasName, awsAliasPrefix)
+	svc := managedServices[svcName]
+	now := s.clock.Now()
+	id, err := keys.NewKeyID(s.rand)
+	if err != nil {
+		return kmserr.Internal(err)
+	}
+	k := &keys.Key{
+		ID: id, Account: info.Caller.Account, Region: info.Region, CreatedAt: now,
+		Description: "Default key that protects my " + svc.what + " when no other key is defined",
+		Spec:        keys.SpecSymmetricDefault, Usage: keys.UsageEncryptDecrypt, Origin: keys.OriginAWSKMS,
+		Manager: keys.ManagerAWS, State: keys.StateEnabled,
+		// AWS rotates AWS managed keys every year (since May 2022).
+		Rotation: keys.Rotation{Enabled: true, PeriodDays: keys.DefaultRotationPeriodDays,
+			Next: now.Add(keys.DefaultRotationPeriodDays * keys.Day)},
+	}
+	m, err := s.newMaterial(k, 1, "", now)
+	if err != nil {
+		return err
+	}
+	k.CurrentMaterial, k.CurrentMaterialID, k.MaterialCount = 1, m.ID, 1
+	policyDoc := managedKeyPolicy(k, svcName, svc)
+	err = s.store.Update(ctx, func(tx store.Tx) error {
+		if _, err := tx.Get(aliasKey(k.Account, k.Region, aliasName)); err == nil {
+			return nil // created by a concurrent request
+		} else if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if err := insertKey(tx, k, []keys.Material{m}, policyDoc, nil); err != nil {
+			return err
+		}
+		return putAlias(tx, k.Account, k.Region, aliasRecord{Name: aliasName, TargetKeyID: k.ID, CreatedAt: now, UpdatedAt: now})
+	})
+	return storeErr(err)
+}
+
+// viewResolving runs fn in a read transaction; if fn names an AWS managed
+// key that does not exist yet, it creates the key and runs fn again.
+func (s *Service) viewResolving(ctx context.Context, info *request.Info, fn func(tx store.Tx) error) error {
+	err := s.store.View(ctx, fn)
+	var missing *errManagedKeyMissing
+	if errors.As(err, &missing) {
+		if err := s.createManagedKey(ctx, info, missing.alias); err != nil {
+			return err
+		}
+		err = s.store.View(ctx, fn)
+	}
+	return storeErr(err)
+}
+
+// managedKeyPolicy is the key policy of an AWS managed key, in the form AWS
+// gives them (e.g. "auto-ebs-2"): the service may use the key on behalf of
+// the account, and the account may read the key's metadata.
+func managedKeyPolicy(k *keys.Key, svcName string, svc managedService) string {
+	partition := keys.Partition(k.Region)
+	return fmt.Sprintf(`{
+  "Version" : "2012-10-17",
+  "Id" : "auto-%[1]s-2",
+  "Statement" : [ {
+    "Sid" : "Allow access through %[2]s for all principals in the account that are authorized to use %[2]s",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "*"
+    },
+    "Action" : [ "kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:CreateGrant", "kms:DescribeKey" ],
+    "Resource" : "*",
+    "Condition" : {
+      "StringEquals" : {
+        "kms:CallerAccount" : "%[3]s",
+        "kms:ViaService" : "%[4]s.%[5]s.amazonaws.com"
+      }
+    }
+  }, {
+    "Sid" : "Allow direct access to key metadata to the account",
+    "Effect" : "Allow",
+    "Principal" : {
+      "AWS" : "arn:%[6]s:iam::%[3]s:root"
+    },
+    "Action" : [ "kms:Describe*", "kms:Get*", "kms:List*", "kms:RevokeGrant" ],
+    "Resource" : "*"
+  } ]
+}`, svcName, strings.ToUpper(svcName), k.Account, svc.via, k.Region, partition)
+}

@@ -1,0 +1,225 @@
+package kms
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// Storage layout. Everything a customer owns lives under its account and
+// Region, so one prefix scan lists it and nothing leaks between tenants:
+//
+//	acct/<account>/<region>/key/<key-id>                    key metadata
+//	acct/<account>/<region>/material/<key-id>/<version>     sealed key material, one record per version
+//	acct/<account>/<region>/alias/<alias-name>              alias -> key
+//	acct/<account>/<region>/keyalias/<key-id>/<alias-name>  index: aliases of a key
+//	acct/<account>/<region>/tags/<key-id>                   tag set
+//	acct/<account>/<region>/policy/<key-id>                 key policy document
+//	acct/<account>/<region>/usage/<key-id>                  last cryptographic use
+//	due/<unix-seconds>/<account>/<region>/<key-id>/<kind>   scheduler index
+//	trash/<account>/<region>/<key-id>                       key being deleted, children remain
+//
+// Each record is a JSON document {"format":N,...}; format is the record's
+// version, checked on read so an older binary never misreads a newer record.
+// Material versions are zero-padded hex so they sort numerically; due times
+// are zero-padded seconds for the same reason.
+
+const recordFormat = 1
+
+func acctPrefix(account, region string) string { return "acct/" + account + "/" + region + "/" }
+
+func keyKey(account, region, keyID string) string {
+	return acctPrefix(account, region) + "key/" + keyID
+}
+
+func keysPrefix(account, region string) string { return acctPrefix(account, region) + "key/" }
+
+func materialPrefix(account, region, keyID string) string {
+	return acctPrefix(account, region) + "material/" + keyID + "/"
+}
+
+func materialKey(account, region, keyID string, version uint32) string {
+	return materialPrefix(account, region, keyID) + fmt.Sprintf("%08x", version)
+}
+
+func aliasKey(account, region, aliasName string) string {
+	return acctPrefix(account, region) + "alias/" + aliasName
+}
+
+func aliasesPrefix(account, region string) string { return acctPrefix(account, region) + "alias/" }
+
+func keyAliasPrefix(account, region, keyID string) string {
+	return acctPrefix(account, region) + "keyalias/" + keyID + "/"
+}
+
+func tagsKey(account, region, keyID string) string {
+	return acctPrefix(account, region) + "tags/" + keyID
+}
+
+func policyKey(account, region, keyID string) string {
+	return acctPrefix(account, region) + "policy/" + keyID
+}
+
+func usageKey(account, region, keyID string) string {
+	return acctPrefix(account, region) + "usage/" + keyID
+}
+
+const (
+	duePrefix   = "due/"
+	trashPrefix = "trash/"
+)
+
+func trashKey(account, region, keyID string) string {
+	return trashPrefix + account + "/" + region + "/" + keyID
+}
+
+// dueKind is what the scheduler has to do.
+type dueKind string
+
+const (
+	dueDeletion dueKind = "delete"
+	dueRotation dueKind = "rotate"
+)
+
+func dueKey(at time.Time, account, region, keyID string, kind dueKind) string {
+	return fmt.Sprintf("%s%016d/%s/%s/%s/%s", duePrefix, at.Unix(), account, region, keyID, kind)
+}
+
+// dueEntry is a parsed scheduler index key.
+type dueEntry struct {
+	At                     time.Time
+	Account, Region, KeyID string
+	Kind                   dueKind
+}
+
+func parseDueKey(k string) (dueEntry, error) {
+	parts := strings.Split(strings.TrimPrefix(k, duePrefix), "/")
+	if len(parts) != 5 {
+		return dueEntry{}, fmt.Errorf("kms: malformed scheduler index entry %q", k)
+	}
+	var sec int64
+	if _, err := fmt.Sscanf(parts[0], "%d", &sec); err != nil {
+		return dueEntry{}, fmt.Errorf("kms: malformed scheduler index entry %q", k)
+	}
+	return dueEntry{At: time.Unix(sec, 0).UTC(), Account: parts[1], Region: parts[2], KeyID: parts[3], Kind: dueKind(parts[4])}, nil
+}
+
+// envelope is the versioned wrapper of every record.
+type envelope[T any] struct {
+	Format int `json:"format"`
+	Data   T   `json:"data"`
+}
+
+func encodeRecord[T any](v T) ([]byte, error) {
+	return json.Marshal(envelope[T]{Format: recordFormat, Data: v})
+}
+
+func decodeRecord[T any](b []byte) (T, error) {
+	var env envelope[T]
+	if err := json.Unmarshal(b, &env); err != nil {
+		return env.Data, fmt.Errorf("kms: corrupt record: %w", err)
+	}
+	if env.Format != recordFormat {
+		return env.Data, fmt.Errorf("kms: record format %d is not supported by this version (%d)", env.Format, recordFormat)
+	}
+	return env.Data, nil
+}
+
+// getRecord reads and decodes one record; store.ErrNotFound passes through.
+func getRecord[T any](tx store.Tx, key string) (T, error) {
+	var zero T
+	item, err := tx.Get(key)
+	if err != nil {
+		return zero, err
+	}
+	return decodeRecord[T](item.Value)
+}
+
+func putRecord[T any](tx store.Tx, key string, v T) error {
+	b, err := encodeRecord(v)
+	if err != nil {
+		return err
+	}
+	return tx.Put(key, b)
+}
+
+// putKey writes a key's metadata and keeps the scheduler index in step:
+// the due entries of old (nil for a new key) are replaced by those of k.
+func putKey(tx store.Tx, old, k *keys.Key) error {
+	if err := putRecord(tx, keyKey(k.Account, k.Region, k.ID), k); err != nil {
+		return err
+	}
+	return syncDue(tx, old, k)
+}
+
+// syncDue replaces the scheduler index entries of old with those of k (k nil
+// removes them).
+func syncDue(tx store.Tx, old, k *keys.Key) error {
+	oldEntries, newEntries := dueEntries(old), dueEntries(k)
+	for key := range oldEntries {
+		if !newEntries[key] {
+			if err := tx.Delete(key); err != nil {
+				return err
+			}
+		}
+	}
+	for key := range newEntries {
+		if !oldEntries[key] {
+			if err := tx.Put(key, nil); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func dueEntries(k *keys.Key) map[string]bool {
+	out := map[string]bool{}
+	if k == nil {
+		return out
+	}
+	d := k.Due()
+	if !d.Deletion.IsZero() {
+		out[dueKey(d.Deletion, k.Account, k.Region, k.ID, dueDeletion)] = true
+	}
+	if !d.Rotation.IsZero() {
+		out[dueKey(d.Rotation, k.Account, k.Region, k.ID, dueRotation)] = true
+	}
+	return out
+}
+
+// aliasRecord is a stored alias.
+type aliasRecord struct {
+	Name        string    `json:"name"`
+	TargetKeyID string    `json:"targetKeyId"`
+	CreatedAt   time.Time `json:"createdAt"`
+	UpdatedAt   time.Time `json:"updatedAt"`
+}
+
+// tagRecord is a stored tag set, in the order the tags were first added.
+type tagRecord struct {
+	Tags []storedTag `json:"tags"`
+}
+
+type storedTag struct {
+	Key   string `json:"key"`
+	Value string `json:"value"`
+}
+
+// policyRecord is a stored key policy, kept verbatim.
+type policyRecord struct {
+	Name     string `json:"name"`
+	Document string `json:"document"`
+}
+
+// usageRecord is a key's last successful cryptographic use.
+type usageRecord struct {
+	Operation string    `json:"operation"`
+	Time      time.Time `json:"time"`
+	RequestID string    `json:"requestId"`
+	EventID   string    `json:"eventId,omitempty"`
+}

@@ -1,0 +1,127 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/cipher"
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// ReEncryptInput is the ReEncrypt request.
+type ReEncryptInput struct {
+	CiphertextBlob                 []byte            `json:"CiphertextBlob,omitempty"`
+	SourceEncryptionContext        map[string]string `json:"SourceEncryptionContext,omitempty"`
+	SourceKeyId                    *string           `json:"SourceKeyId,omitempty"`
+	DestinationKeyId               *string           `json:"DestinationKeyId,omitempty"`
+	DestinationEncryptionContext   map[string]string `json:"DestinationEncryptionContext,omitempty"`
+	SourceEncryptionAlgorithm      *string           `json:"SourceEncryptionAlgorithm,omitempty"`
+	DestinationEncryptionAlgorithm *string           `json:"DestinationEncryptionAlgorithm,omitempty"`
+	GrantTokens                    []string          `json:"GrantTokens,omitempty"`
+	DryRun                         *bool             `json:"DryRun,omitempty"`
+	DryRunModifiers                []string          `json:"DryRunModifiers,omitempty"`
+}
+
+// ReEncryptOutput is the ReEncrypt response.
+type ReEncryptOutput struct {
+	CiphertextBlob                 []byte `json:"CiphertextBlob"`
+	SourceKeyId                    string `json:"SourceKeyId"`
+	KeyId                          string `json:"KeyId"`
+	SourceEncryptionAlgorithm      string `json:"SourceEncryptionAlgorithm"`
+	DestinationEncryptionAlgorithm string `json:"DestinationEncryptionAlgorithm"`
+	SourceKeyMaterialId            string `json:"SourceKeyMaterialId,omitempty"`
+	DestinationKeyMaterialId       string `json:"DestinationKeyMaterialId,omitempty"`
+}
+
+// ReEncrypt decrypts a ciphertext and encrypts the plaintext again under a
+// destination key (possibly the same key, e.g. to change the encryption
+// context), without the plaintext leaving the server. The source side needs
+// kms:ReEncryptFrom and the destination kms:ReEncryptTo.
+func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncryptOutput, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	ignore := validateDryRunModifiers(&v, in.DryRun, in.DryRunModifiers)
+	if ignore {
+		v.keyID("sourceKeyId", in.SourceKeyId, true)
+	} else {
+		v.required("ciphertextBlob", in.CiphertextBlob != nil)
+		v.keyID("sourceKeyId", in.SourceKeyId, false)
+	}
+	v.blob("ciphertextBlob", in.CiphertextBlob, in.CiphertextBlob != nil, 1, maxCiphertextLength)
+	validateEncryptionContext(&v, "sourceEncryptionContext", in.SourceEncryptionContext)
+	v.keyID("destinationKeyId", in.DestinationKeyId, true)
+	validateEncryptionContext(&v, "destinationEncryptionContext", in.DestinationEncryptionContext)
+	validateAlgorithm(&v, "sourceEncryptionAlgorithm", in.SourceEncryptionAlgorithm)
+	validateAlgorithm(&v, "destinationEncryptionAlgorithm", in.DestinationEncryptionAlgorithm)
+	v.grantTokens(in.GrantTokens)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	const op = "ReEncrypt"
+	var h cipher.Header
+	if !ignore {
+		if h, err = cipher.ParseHeader(in.CiphertextBlob); err != nil {
+			return nil, kmserr.InvalidCiphertext()
+		}
+	}
+	var src, dst *keys.Key
+	var plaintext []byte
+	var srcMaterial string
+	var out sealedWith
+	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
+		// Source checks first, then destination checks, as AWS does.
+		if ignore {
+			src, err = resolveKey(ctx, tx, info, *in.SourceKeyId, anyKeyIdentifier, "ReEncryptFrom")
+		} else {
+			src, err = ciphertextKey(ctx, tx, info, h, in.SourceKeyId, "ReEncryptFrom")
+		}
+		if err != nil {
+			return err
+		}
+		if err := checkEncryptionKey(src, in.SourceEncryptionAlgorithm, op); err != nil {
+			return err
+		}
+		if err := checkState(op, src); err != nil {
+			return err
+		}
+		if !ignore {
+			if plaintext, srcMaterial, err = s.decryptBlob(tx, src, h, in.CiphertextBlob, in.SourceEncryptionContext); err != nil {
+				return err
+			}
+		}
+		if dst, err = resolveKey(ctx, tx, info, *in.DestinationKeyId, anyKeyIdentifier, "ReEncryptTo"); err != nil {
+			return err
+		}
+		if err := checkEncryptionKey(dst, in.DestinationEncryptionAlgorithm, op); err != nil {
+			return err
+		}
+		if err := checkState(op, dst); err != nil {
+			return err
+		}
+		if dryRun(in.DryRun) {
+			return kmserr.DryRun()
+		}
+		out, err = s.encryptCurrent(tx, dst, plaintext, in.DestinationEncryptionContext)
+		return err
+	})
+	clear(plaintext)
+	if err != nil {
+		return nil, err
+	}
+	d := audit.DetailsFrom(ctx)
+	d.SetAdditional("sourceKeyMaterialId", srcMaterial)
+	d.SetAdditional("destinationKeyMaterialId", out.materialID)
+	s.noteUse(ctx, info, src, op)
+	s.noteUse(ctx, info, dst, op)
+	return &ReEncryptOutput{
+		CiphertextBlob: out.blob, SourceKeyId: src.ARN(), KeyId: dst.ARN(),
+		SourceEncryptionAlgorithm:      keys.EncryptionAlgorithmSymmetricDefault,
+		DestinationEncryptionAlgorithm: keys.EncryptionAlgorithmSymmetricDefault,
+		SourceKeyMaterialId:            srcMaterial, DestinationKeyMaterialId: out.materialID,
+	}, nil
+}

@@ -1,0 +1,196 @@
+package kms
+
+import (
+	"context"
+	"time"
+
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/request"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// EnableKeyRotationInput is the EnableKeyRotation request.
+type EnableKeyRotationInput struct {
+	KeyId                *string `json:"KeyId,omitempty"`
+	RotationPeriodInDays *int32  `json:"RotationPeriodInDays,omitempty"`
+}
+
+// checkRotatable applies the type rules of the rotation operations, which
+// AWS checks before the key state: only symmetric keys with AWS_KMS
+// material rotate, and AWS managed keys are not configurable.
+func checkRotatable(info *request.Info, k *keys.Key, op string) error {
+	if err := refuseAWSManaged(info, k, op); err != nil {
+		return err
+	}
+	if !k.Symmetric() {
+		return kmserr.UnsupportedOperation("")
+	}
+	if k.Origin != keys.OriginAWSKMS {
+		return kmserr.UnsupportedOperation("%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
+	}
+	return nil
+}
+
+// EnableKeyRotation turns on automatic rotation: the key rotates
+// RotationPeriodInDays (default 365) after this call, and every period after
+// each automatic rotation. Calling it again changes the period; the next
+// date is then counted from the last rotation (or enable date), and if that
+// has already passed the key rotates at once.
+func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationInput) (*Empty, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var v validator
+	v.keyID("keyId", in.KeyId, true)
+	v.intRange("rotationPeriodInDays", in.RotationPeriodInDays, keys.MinRotationPeriodDays, keys.MaxRotationPeriodDays)
+	if err := v.err(); err != nil {
+		return nil, err
+	}
+	period := keys.DefaultRotationPeriodDays
+	if in.RotationPeriodInDays != nil {
+		period = int(*in.RotationPeriodInDays)
+	}
+	const op = "EnableKeyRotation"
+	now := s.clock.Now()
+	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+		if err := checkRotatable(info, k, op); err != nil {
+			return err
+		}
+		if err := checkState(op, k); err != nil {
+			return err
+		}
+		if !k.Rotation.Enabled {
+			k.Rotation.Enabled = true
+			k.Rotation.Since = now
+		}
+		k.Rotation.PeriodDays = period
+		k.Rotation.Next = k.Rotation.Since.Add(time.Duration(period) * keys.Day)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.kick()
+	return &Empty{}, nil
+}
+
+// DisableKeyRotation turns off automatic rotation. An on-demand rotation in
+// progress still completes.
+func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empty, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	const op = "DisableKeyRotation"
+	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+		if err := checkRotatable(info, k, op); err != nil {
+			return err
+		}
+		if err := checkState(op, k); err != nil {
+			return err
+		}
+		k.Rotation.Enabled = false
+		k.Rotation.Since = time.Time{}
+		k.Rotation.Next = time.Time{}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+// GetKeyRotationStatusOutput is the GetKeyRotationStatus response.
+type GetKeyRotationStatusOutput struct {
+	KeyRotationEnabled        bool   `json:"KeyRotationEnabled"`
+	KeyId                     string `json:"KeyId"`
+	RotationPeriodInDays      *int   `json:"RotationPeriodInDays,omitempty"`
+	NextRotationDate          *Time  `json:"NextRotationDate,omitempty"`
+	OnDemandRotationStartDate *Time  `json:"OnDemandRotationStartDate,omitempty"`
+}
+
+// GetKeyRotationStatus reports a key's rotation configuration. Keys that
+// cannot rotate automatically (asymmetric, HMAC) report false.
+func (s *Service) GetKeyRotationStatus(ctx context.Context, in *KeyIDInput) (*GetKeyRotationStatusOutput, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	const op = "GetKeyRotationStatus"
+	var k *keys.Key
+	err = s.store.View(ctx, func(tx store.Tx) error {
+		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op); err != nil {
+			return err
+		}
+		if k.Symmetric() && k.Origin != keys.OriginAWSKMS {
+			return kmserr.UnsupportedOperation("%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
+		}
+		return checkState(op, k)
+	})
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	out := &GetKeyRotationStatusOutput{KeyId: k.ARN(), KeyRotationEnabled: k.Rotation.Enabled && k.Symmetric()}
+	if out.KeyRotationEnabled {
+		period := k.Rotation.PeriodDays
+		out.RotationPeriodInDays = &period
+		out.NextRotationDate = timePtr(k.Rotation.Next)
+	}
+	out.OnDemandRotationStartDate = timePtr(k.Rotation.OnDemandStarted)
+	return out, nil
+}
+
+// RotateKeyOnDemandOutput is the RotateKeyOnDemand response.
+type RotateKeyOnDemandOutput struct {
+	KeyId string `json:"KeyId"`
+}
+
+// RotateKeyOnDemand starts a rotation now. As in AWS the rotation itself
+// runs in the background (the scheduler, woken at once); until it completes
+// GetKeyRotationStatus reports OnDemandRotationStartDate, and a second
+// request fails with ConflictException. Each key may rotate on demand 25
+// times.
+func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*RotateKeyOnDemandOutput, error) {
+	info, err := requestInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := in.validate(); err != nil {
+		return nil, err
+	}
+	const op = "RotateKeyOnDemand"
+	now := s.clock.Now()
+	k, err := s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+		if err := checkRotatable(info, k, op); err != nil {
+			return err
+		}
+		if err := checkState(op, k); err != nil {
+			return err
+		}
+		if k.Rotation.OnDemandCount >= keys.MaxOnDemandRotations {
+			return kmserr.LimitExceeded("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: %s", k.ARN())
+		}
+		if !k.Rotation.OnDemandStarted.IsZero() {
+			return kmserr.Conflict("An on-demand rotation of %s is already in progress.", k.ARN())
+		}
+		if k.Rotation.Enabled && k.Rotation.Next.Sub(now) < keys.AutomaticRotationConflictWindow {
+			return kmserr.Conflict("An automatic rotation of %s is in progress or due within 20 minutes. Try again later.", k.ARN())
+		}
+		k.Rotation.OnDemandStarted = now
+		k.Rotation.OnDemandCount++
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.kick()
+	return &RotateKeyOnDemandOutput{KeyId: k.ARN()}, nil
+}

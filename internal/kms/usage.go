@@ -1,0 +1,115 @@
+package kms
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"time"
+
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// Last-usage tracking (GetKeyLastUsage) must not turn every Encrypt into a
+// durable write, which would cost an fsync per request. Successful
+// cryptographic operations are noted in memory and written to the store in
+// batches (FlushUsage, run by the server every few seconds and at shutdown).
+// GetKeyLastUsage on this node sees unflushed entries at once; a crash can
+// lose the last few seconds of usage information, never key state. AWS
+// documents the same operation as eventually consistent.
+
+type usageTracker struct {
+	mu      sync.Mutex
+	pending map[string]pendingUsage // by usage record key
+}
+
+type pendingUsage struct {
+	account, region, keyID string
+	rec                    usageRecord
+}
+
+func newUsageTracker() *usageTracker {
+	return &usageTracker{pending: map[string]pendingUsage{}}
+}
+
+// note records a successful cryptographic use of k.
+func (t *usageTracker) note(k *keys.Key, op string, at time.Time, requestID, eventID string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	name := usageKey(k.Account, k.Region, k.ID)
+	if p, ok := t.pending[name]; ok && p.rec.Time.After(at) {
+		return
+	}
+	t.pending[name] = pendingUsage{account: k.Account, region: k.Region, keyID: k.ID,
+		rec: usageRecord{Operation: op, Time: at, RequestID: requestID, EventID: eventID}}
+}
+
+func (t *usageTracker) lookup(name string) (usageRecord, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	p, ok := t.pending[name]
+	return p.rec, ok
+}
+
+// take removes and returns up to n pending entries.
+func (t *usageTracker) take(n int) []pendingUsage {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	out := make([]pendingUsage, 0, min(n, len(t.pending)))
+	for name, p := range t.pending {
+		if len(out) == n {
+			break
+		}
+		out = append(out, p)
+		delete(t.pending, name)
+	}
+	return out
+}
+
+// putBack returns entries whose write failed, unless newer ones arrived.
+func (t *usageTracker) putBack(entries []pendingUsage) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, p := range entries {
+		name := usageKey(p.account, p.region, p.keyID)
+		if cur, ok := t.pending[name]; !ok || cur.rec.Time.Before(p.rec.Time) {
+			t.pending[name] = p
+		}
+	}
+}
+
+// usageFlushBatch keeps each flush transaction well under etcd's limit of
+// 128 operations.
+const usageFlushBatch = 100
+
+// FlushUsage writes noted key usage to the store.
+func (s *Service) FlushUsage(ctx context.Context) error {
+	for {
+		batch := s.usage.take(usageFlushBatch)
+		if len(batch) == 0 {
+			return nil
+		}
+		err := s.store.Update(ctx, func(tx store.Tx) error {
+			for _, p := range batch {
+				// Skip keys deleted since their use.
+				if _, err := tx.Get(keyKey(p.account, p.region, p.keyID)); errors.Is(err, store.ErrNotFound) {
+					continue
+				} else if err != nil {
+					return err
+				}
+				name := usageKey(p.account, p.region, p.keyID)
+				if old, err := getRecord[usageRecord](tx, name); err == nil && old.Time.After(p.rec.Time) {
+					continue
+				}
+				if err := putRecord(tx, name, p.rec); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			s.usage.putBack(batch)
+			return err
+		}
+	}
+}

@@ -1,0 +1,266 @@
+// Package sigv4 owns AWS Signature Version 4 as Trent receives it: parsing
+// the Authorization header into its parts, checking the credential scope
+// (service "kms", a well-formed Region and date, the "aws4_request"
+// terminator), and, in a later issue, verifying the signature itself.
+//
+// Every error it returns is a *kmserr.Error carrying the code AWS sends for
+// the same fault, so the wire layer passes it to the client unchanged.
+//
+// Reference: "Signature Version 4 signing process" and "Elements of an AWS
+// API request signature" in the IAM User Guide
+// (https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_sigv-signing-elements.html).
+package sigv4
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/trent-kms/trent/internal/kmserr"
+)
+
+// Algorithm is the only signing algorithm Trent accepts. SigV4a
+// (AWS4-ECDSA-P256-SHA256) exists for multi-Region S3 access points; KMS
+// does not use it.
+const Algorithm = "AWS4-HMAC-SHA256"
+
+// Service is the signing name of KMS; a request scoped to any other service
+// was signed for someone else.
+const Service = "kms"
+
+// terminator ends every SigV4 credential scope.
+const terminator = "aws4_request"
+
+// maxAccessKeyIDLen is IAM's limit on access key IDs (AccessKeyIdType,
+// 16..128 characters); dev-mode keys such as "test" are shorter, so only the
+// upper bound is enforced.
+const maxAccessKeyIDLen = 128
+
+// maxRegionLen bounds the Region taken from the scope. The Region ends up in
+// every ARN Trent issues, so it must be short and plain.
+const maxRegionLen = 32
+
+// Authorization is a parsed SigV4 Authorization header.
+type Authorization struct {
+	// AccessKeyID is the first element of the credential scope.
+	AccessKeyID string
+	// Date is the scope date, yyyymmdd.
+	Date string
+	// Region is the scope Region; Trent serves the request in it.
+	Region string
+	// Service is the scope service; always "kms" once parsed.
+	Service string
+	// SignedHeaders are the lower-case header names covered by the
+	// signature, in the order the client listed them.
+	SignedHeaders []string
+	// Signature is the 64-character lower-case hex signature.
+	Signature string
+}
+
+// Parameter names inside the header, as AWS spells them (case matters).
+const (
+	paramCredential    = "Credential"
+	paramSignedHeaders = "SignedHeaders"
+	paramSignature     = "Signature"
+)
+
+// ParseAuthorization parses the value of an Authorization header.
+//
+// Separators between the algorithm and the parameters, and between
+// parameters, may be any run of spaces, tabs and commas: SDKs write ", ",
+// some hand-written clients write "," or several spaces. This is also how
+// AWS tokenises the header, which is why "Credential= AKID/..." (a space
+// after the equal sign) fails there with "not a valid key=value pair".
+//
+// An empty header yields MissingAuthenticationTokenException; a malformed
+// one IncompleteSignatureException; a well-formed header whose scope is
+// wrong InvalidSignatureException, all with HTTP 400 as the KMS API
+// Reference lists them. Messages never repeat the header, so a credential
+// pasted by mistake is not reflected into logs that record error messages.
+func ParseAuthorization(header string) (Authorization, error) {
+	fields := strings.FieldsFunc(header, isSeparator)
+	if len(fields) == 0 {
+		return Authorization{}, missingToken()
+	}
+	if fields[0] != Algorithm {
+		return Authorization{}, incomplete("Unsupported AWS 'algorithm'. The Authorization header must start with '" + Algorithm + "'.")
+	}
+
+	params := make(map[string]string, 3)
+	for _, f := range fields[1:] {
+		key, value, ok := strings.Cut(f, "=")
+		if !ok {
+			return Authorization{}, incomplete("An element of the Authorization header is not a valid key=value pair (missing equal-sign).")
+		}
+		if _, dup := params[key]; dup {
+			return Authorization{}, incomplete(repeatedParam(key))
+		}
+		// Unknown parameters are ignored: they cannot change what the
+		// signature covers, and AWS does not document rejecting them.
+		params[key] = value
+	}
+
+	// Report every missing parameter at once, as AWS does.
+	var missing strings.Builder
+	for _, name := range []string{paramCredential, paramSignature, paramSignedHeaders} {
+		if params[name] == "" {
+			missing.WriteString("Authorization header requires '" + name + "' parameter. ")
+		}
+	}
+	if missing.Len() > 0 {
+		return Authorization{}, incomplete(strings.TrimSuffix(missing.String(), " "))
+	}
+
+	a, err := parseCredential(params[paramCredential])
+	if err != nil {
+		return Authorization{}, err
+	}
+	if a.SignedHeaders, err = parseSignedHeaders(params[paramSignedHeaders]); err != nil {
+		return Authorization{}, err
+	}
+	if !isLowerHex(params[paramSignature], 64) {
+		return Authorization{}, incomplete("Authorization header 'Signature' must be 64 lower-case hexadecimal characters.")
+	}
+	a.Signature = params[paramSignature]
+	return a, nil
+}
+
+// parseCredential splits AKID/yyyymmdd/region/service/aws4_request.
+func parseCredential(cred string) (Authorization, error) {
+	parts := strings.Split(cred, "/")
+	if len(parts) != 5 {
+		return Authorization{}, incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.")
+	}
+	a := Authorization{AccessKeyID: parts[0], Date: parts[1], Region: parts[2], Service: parts[3]}
+	switch {
+	case a.AccessKeyID == "":
+		return Authorization{}, incomplete("Credential requires an access key ID.")
+	case len(a.AccessKeyID) > maxAccessKeyIDLen:
+		return Authorization{}, incomplete("Credential access key ID is longer than 128 characters.")
+	case !isScopeDate(a.Date):
+		return Authorization{}, invalid("Credential should be scoped to a valid date in yyyyMMdd format. ")
+	case !isRegionName(a.Region):
+		return Authorization{}, invalid("Credential should be scoped to a valid region. ")
+	case a.Service != Service:
+		return Authorization{}, invalid("Credential should be scoped to correct service: '" + Service + "'. ")
+	case parts[4] != terminator:
+		return Authorization{}, invalid("Credential should be scoped with a valid terminator: '" + terminator + "'. ")
+	}
+	return a, nil
+}
+
+// parseSignedHeaders checks the list is non-empty lower-case header names.
+// Whether it covers host and x-amz-date is the verifier's concern.
+func parseSignedHeaders(list string) ([]string, error) {
+	names := strings.Split(list, ";")
+	for _, n := range names {
+		if !isLowerToken(n) {
+			return nil, incomplete("Authorization header 'SignedHeaders' must be a semicolon-separated list of lower-case header names.")
+		}
+	}
+	return names, nil
+}
+
+func isSeparator(r rune) bool { return r == ' ' || r == '\t' || r == ',' }
+
+// isScopeDate reports whether s is a real calendar date written yyyymmdd.
+func isScopeDate(s string) bool {
+	if len(s) != 8 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	month := int(s[4]-'0')*10 + int(s[5]-'0')
+	day := int(s[6]-'0')*10 + int(s[7]-'0')
+	if month < 1 || month > 12 || day < 1 {
+		return false
+	}
+	year := int(s[0]-'0')*1000 + int(s[1]-'0')*100 + int(s[2]-'0')*10 + int(s[3]-'0')
+	return day <= daysIn(month, year)
+}
+
+func daysIn(month, year int) int {
+	switch month {
+	case 2:
+		if year%4 == 0 && (year%100 != 0 || year%400 == 0) {
+			return 29
+		}
+		return 28
+	case 4, 6, 9, 11:
+		return 30
+	}
+	return 31
+}
+
+// isRegionName accepts lower-case letters and digits in hyphen-separated
+// groups (us-east-1, eu-central-2, also local names such as "local"): the
+// characters AWS Region codes use, and nothing that could break an ARN.
+func isRegionName(s string) bool {
+	if s == "" || len(s) > maxRegionLen || s[0] == '-' || s[len(s)-1] == '-' {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' && s[i-1] != '-':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// isLowerToken reports whether s is a non-empty RFC 9110 token without
+// upper-case letters, i.e. a header name as SigV4 canonicalises it.
+func isLowerToken(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !strings.ContainsRune(lowerTokenChars, rune(c)) {
+			return false
+		}
+	}
+	return true
+}
+
+// lowerTokenChars is RFC 9110's tchar set without the upper-case letters.
+const lowerTokenChars = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+
+func isLowerHex(s string, n int) bool {
+	if len(s) != n {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if !(s[i] >= '0' && s[i] <= '9' || s[i] >= 'a' && s[i] <= 'f') {
+			return false
+		}
+	}
+	return true
+}
+
+// repeatedParam names the repeated parameter only if it is one of ours, so
+// that an arbitrary key from the header is never echoed.
+func repeatedParam(name string) string {
+	switch name {
+	case paramCredential, paramSignedHeaders, paramSignature:
+		return "Authorization header repeats the '" + name + "' parameter."
+	}
+	return "Authorization header repeats a parameter."
+}
+
+func missingToken() *kmserr.Error {
+	return kmserr.New(kmserr.CodeMissingAuthenticationToken, http.StatusBadRequest, "Missing Authentication Token")
+}
+
+func incomplete(msg string) *kmserr.Error {
+	return &kmserr.Error{Code: kmserr.CodeIncompleteSignature, Status: http.StatusBadRequest, Message: msg}
+}
+
+func invalid(msg string) *kmserr.Error {
+	return &kmserr.Error{Code: kmserr.CodeInvalidSignature, Status: http.StatusBadRequest, Message: msg}
+}

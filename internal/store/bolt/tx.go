@@ -1,0 +1,111 @@
+package bolt
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+
+	"go.etcd.io/bbolt"
+
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// errTxDone guards against a Tx kept past the function it was given to: its
+// bbolt transaction is gone, and reading the memory map it pointed into
+// could crash the process rather than fail.
+var errTxDone = errors.New("store/bolt: transaction used after its function returned")
+
+// tx implements store.Tx over one bbolt transaction. bbolt already gives a
+// writable transaction read-your-writes, so tx only adds the revision
+// prefix, copying, and the read-only and use-after-return checks.
+type tx struct {
+	data     *bbolt.Bucket
+	writable bool
+	// revision is stamped on every item this Update writes (writable only).
+	revision int64
+	// wrote records whether the Update changed anything, so an Update that
+	// only read neither consumes a revision nor pays for an fsync.
+	wrote bool
+	done  bool
+}
+
+var _ store.Tx = (*tx)(nil)
+
+func (t *tx) Get(key string) (store.Item, error) {
+	if t.done {
+		return store.Item{}, errTxDone
+	}
+	raw := t.data.Get([]byte(key))
+	if raw == nil {
+		return store.Item{}, store.ErrNotFound
+	}
+	item, err := decodeItem(key, raw)
+	if err != nil {
+		return store.Item{}, fmt.Errorf("store/bolt: %w", err)
+	}
+	return item, nil
+}
+
+func (t *tx) Scan(prefix, after string, limit int) ([]store.Item, error) {
+	if t.done {
+		return nil, errTxDone
+	}
+	p := []byte(prefix)
+	c := t.data.Cursor()
+	var k, v []byte
+	// Keys with the prefix form one contiguous range starting at prefix, so
+	// an after that sorts before prefix changes nothing, and one that sorts
+	// past the range finds no key with the prefix below.
+	if after != "" && after >= prefix {
+		k, v = c.Seek([]byte(after))
+		if k != nil && string(k) == after {
+			k, v = c.Next()
+		}
+	} else {
+		k, v = c.Seek(p)
+	}
+	var items []store.Item
+	for ; k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		item, err := decodeItem(string(k), v)
+		if err != nil {
+			return nil, fmt.Errorf("store/bolt: %w", err)
+		}
+		items = append(items, item)
+		if limit > 0 && len(items) == limit {
+			break
+		}
+	}
+	return items, nil
+}
+
+func (t *tx) Put(key string, value []byte) error {
+	if t.done {
+		return errTxDone
+	}
+	if !t.writable {
+		return store.ErrReadOnly
+	}
+	if err := t.data.Put([]byte(key), encodeItem(t.revision, value)); err != nil {
+		return fmt.Errorf("store/bolt: put: %w", err)
+	}
+	t.wrote = true
+	return nil
+}
+
+func (t *tx) Delete(key string) error {
+	if t.done {
+		return errTxDone
+	}
+	if !t.writable {
+		return store.ErrReadOnly
+	}
+	k := []byte(key)
+	if t.data.Get(k) == nil {
+		return nil
+	}
+	if err := t.data.Delete(k); err != nil {
+		return fmt.Errorf("store/bolt: delete: %w", err)
+	}
+	t.wrote = true
+	return nil
+}
