@@ -22,6 +22,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/trent-kms/trent/internal/seal"
 	"github.com/trent-kms/trent/internal/server"
 )
 
@@ -32,7 +33,8 @@ func main() {
 const usage = `usage: trent <command> [flags]
 
 commands:
-  serve    run the server (trent serve --help for its flags)
+  serve            run the server (trent serve --help for its flags)
+  create-root-key  write a new root key file: trent create-root-key <path>
 `
 
 func run(args []string, stderr io.Writer) int {
@@ -43,6 +45,8 @@ func run(args []string, stderr io.Writer) int {
 	switch args[0] {
 	case "serve":
 		return serve(args[1:], stderr)
+	case "create-root-key":
+		return createRootKey(args[1:], stderr)
 	case "-h", "--help", "help":
 		fmt.Fprint(stderr, usage)
 		return 0
@@ -96,7 +100,7 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
 	if !f.dev && f.rootKeyFile == "" {
-		log.Error("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE), or use --dev for a local server")
+		log.Error("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE; trent create-root-key <path> makes one), or use --dev for a local server")
 		return 1
 	}
 	node, err := server.Open(server.Config{
@@ -147,6 +151,22 @@ func serve(args []string, stderr io.Writer) int {
 	}
 	log.Info("stopped")
 	return code
+}
+
+// createRootKey writes a new root key file for running without --dev. It
+// never overwrites an existing file: replacing a root key would make every
+// key sealed under it unreadable.
+func createRootKey(args []string, stderr io.Writer) int {
+	if len(args) != 1 || args[0] == "" || args[0][0] == '-' {
+		fmt.Fprint(stderr, "usage: trent create-root-key <path>\n")
+		return 2
+	}
+	if err := seal.CreateKeyFile(args[0], nil); err != nil {
+		fmt.Fprintf(stderr, "trent create-root-key: %v\n", err)
+		return 1
+	}
+	fmt.Fprintf(stderr, "wrote a new root key to %s (mode 0600); keep it safe: without it the data sealed under it cannot be read\n", args[0])
+	return 0
 }
 
 func env(name, def string) string {

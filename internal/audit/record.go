@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"time"
+	"unicode/utf8"
 
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/request"
@@ -88,7 +89,7 @@ func APICall(c Call) *Record {
 		EventName:          info.Operation,
 		AWSRegion:          info.Region,
 		SourceIPAddress:    info.SourceIP,
-		UserAgent:          info.UserAgent,
+		UserAgent:          truncate(info.UserAgent, maxUserAgent),
 		RequestParameters:  Params(c.Input),
 		RequestID:          info.ID,
 		EventID:            newEventID(),
@@ -157,6 +158,21 @@ func Service(e ServiceEvent) *Record {
 		rec.ErrorCode, rec.ErrorMessage = kmserr.CodeInternal, "The service event failed."
 	}
 	return rec
+}
+
+// maxUserAgent bounds the client-chosen User-Agent kept in a record, so a
+// client cannot bloat the audit log (CloudTrail also truncates it).
+const maxUserAgent = 1024
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	// Cut on a rune boundary so the record stays valid UTF-8.
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // newEventID returns a random UUID for eventID.

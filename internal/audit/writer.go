@@ -41,14 +41,39 @@ const SyncInterval = time.Second
 // OpenFile opens (creating if needed, mode 0600) the audit log at path for
 // appending.
 func OpenFile(path string) (*FileWriter, error) {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
+		return nil, fmt.Errorf("audit: open %s: %w", path, err)
+	}
+	if err := endTornRecord(f); err != nil {
+		f.Close()
 		return nil, fmt.Errorf("audit: open %s: %w", path, err)
 	}
 	w := &FileWriter{f: f, done: make(chan struct{})}
 	w.wg.Add(1)
 	go w.syncLoop()
 	return w, nil
+}
+
+// endTornRecord ends the log with a newline if it does not end with one.
+// A process killed in the middle of a write(2) (the kernel stops a write
+// between pages when SIGKILL arrives) or a power cut can leave the last
+// record torn; without the newline the first record of this run would be
+// appended to it, and a line-by-line reader would lose both.
+func endTornRecord(f *os.File) error {
+	fi, err := f.Stat()
+	if err != nil || fi.Size() == 0 {
+		return err
+	}
+	last := make([]byte, 1)
+	if _, err := f.ReadAt(last, fi.Size()-1); err != nil {
+		return err
+	}
+	if last[0] == '\n' {
+		return nil
+	}
+	_, err = f.Write([]byte("\n"))
+	return err
 }
 
 // Write appends rec.

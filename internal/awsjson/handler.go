@@ -18,8 +18,9 @@ import (
 )
 
 // DefaultMaxBodyBytes is the request body limit when Config leaves it zero:
-// 1 MiB holds the largest KMS input (a 32 KiB policy escaped six times over,
-// ten 8 KiB grant tokens, a 6 KiB ciphertext) with room to spare.
+// 1 MiB holds the largest KMS input (a policy of up to 131,072 characters,
+// escaped as \u00XX for the Latin-1 characters its pattern allows, plus ten
+// 8 KiB grant tokens) with room to spare (notes/reliability.md row 10).
 const DefaultMaxBodyBytes = 1 << 20
 
 // Config wires the handler.

@@ -236,3 +236,17 @@ func logLines(t *testing.T, logs, msg string) []map[string]any {
 	}
 	return out
 }
+
+func TestSourceIP(t *testing.T) {
+	for addr, want := range map[string]string{
+		"192.0.2.1:1234": "192.0.2.1",
+		"[::1]:443":      "::1",
+		"@":              "@", // a Unix socket peer has no host:port
+	} {
+		r := newRequest("GenerateRandom", `{}`)
+		r.RemoteAddr = addr
+		if got := sourceIP(r); got != want {
+			t.Errorf("sourceIP(%q) = %q, want %q", addr, got, want)
+		}
+	}
+}

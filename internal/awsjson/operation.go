@@ -30,10 +30,10 @@ type Operation struct {
 // OpOption configures an Operation.
 type OpOption func(*Operation)
 
-// ReadOnly marks an operation as read-only in CloudTrail's sense: Describe*,
-// Get*, List* and the cryptographic operations that change no state
-// (Encrypt, Decrypt, GenerateDataKey*, GenerateRandom, Sign, Verify,
-// GenerateMac, VerifyMac, ...). ReEncrypt is not read-only in CloudTrail.
+// ReadOnly marks an operation as read-only in CloudTrail's sense: the
+// Describe*, Get* and List* operations, and the cryptographic operations
+// that change no state (Encrypt, Decrypt, GenerateDataKey*, GenerateRandom).
+// ReEncrypt is not read-only in CloudTrail.
 func ReadOnly() OpOption {
 	return func(o *Operation) { o.ReadOnly = true }
 }

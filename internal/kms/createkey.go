@@ -4,6 +4,7 @@ import (
 	"context"
 	"regexp"
 
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/store"
@@ -104,6 +105,8 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if err != nil {
 		return nil, storeErr(err)
 	}
+	// CloudTrail's CreateKey record names the new key in its resources.
+	audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
 	return &CreateKeyOutput{KeyMetadata: metadata(k)}, nil
 }
 

@@ -67,6 +67,11 @@ type sealedWith struct {
 
 // encryptCurrent encrypts plaintext under k's current material.
 func (s *Service) encryptCurrent(tx store.Tx, k *keys.Key, plaintext []byte, ec map[string]string) (sealedWith, error) {
+	if k.CurrentMaterial == 0 {
+		// A key without material is in PendingImport and the state table
+		// refuses it first; this guards the invariant all the same.
+		return sealedWith{}, kmserr.InvalidState("%s is pending import.", k.ARN())
+	}
 	sym, materialID, err := s.symmetricKey(tx, k, k.CurrentMaterial)
 	if err != nil {
 		return sealedWith{}, storeErr(err)

@@ -40,13 +40,23 @@ type DecryptOutput struct {
 
 const ignoreCiphertext = "IGNORE_CIPHERTEXT"
 
-// validateDryRunModifiers checks DryRunModifiers and reports whether the
-// ciphertext may be left out (DryRun with IGNORE_CIPHERTEXT).
-func validateDryRunModifiers(v *validator, dry *bool, modifiers []string) bool {
+// validateCiphertextMembers checks the members Decrypt and ReEncrypt share:
+// the ciphertext, the key that made it (keyPath names the member) and the
+// dry-run modifiers. It reports whether the ciphertext is left out (DryRun
+// with IGNORE_CIPHERTEXT), in which case the key identifier is required.
+func validateCiphertextMembers(v *validator, blob []byte, keyPath string, keyID *string, dry *bool, modifiers []string) bool {
 	for i := range modifiers {
 		v.enum("dryRunModifiers."+strconv.Itoa(i+1)+".member", &modifiers[i], dryRunModifierValues)
 	}
-	return dryRun(dry) && slices.Contains(modifiers, ignoreCiphertext)
+	ignore := dryRun(dry) && slices.Contains(modifiers, ignoreCiphertext)
+	if ignore {
+		v.keyID(keyPath, keyID, true)
+	} else {
+		v.required("ciphertextBlob", blob != nil)
+		v.keyID(keyPath, keyID, false)
+	}
+	v.blob("ciphertextBlob", blob, blob != nil, 1, maxCiphertextLength)
+	return ignore
 }
 
 // Decrypt decrypts a ciphertext made by Encrypt or GenerateDataKey*. The
@@ -58,14 +68,7 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 		return nil, err
 	}
 	var v validator
-	ignore := validateDryRunModifiers(&v, in.DryRun, in.DryRunModifiers)
-	if ignore {
-		v.keyID("keyId", in.KeyId, true)
-	} else {
-		v.required("ciphertextBlob", in.CiphertextBlob != nil)
-		v.keyID("keyId", in.KeyId, false)
-	}
-	v.blob("ciphertextBlob", in.CiphertextBlob, in.CiphertextBlob != nil, 1, maxCiphertextLength)
+	ignore := validateCiphertextMembers(&v, in.CiphertextBlob, "keyId", in.KeyId, in.DryRun, in.DryRunModifiers)
 	validateEncryptionContext(&v, "encryptionContext", in.EncryptionContext)
 	v.grantTokens(in.GrantTokens)
 	validateAlgorithm(&v, "encryptionAlgorithm", in.EncryptionAlgorithm)

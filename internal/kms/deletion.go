@@ -7,6 +7,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -33,10 +34,14 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 	}
 	var v validator
 	v.keyID("keyId", in.KeyId, true)
-	// The model allows 1..365; the API Reference and AWS allow 7..30.
-	v.intRange("pendingWindowInDays", in.PendingWindowInDays, keys.MinPendingWindowDays, keys.MaxPendingWindowDays)
+	// The model allows 1..365 (Coral message); the API Reference and AWS
+	// allow 7..30, refused in AWS's own words (observed).
+	v.intRange("pendingWindowInDays", in.PendingWindowInDays, 1, 365)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if w := in.PendingWindowInDays; w != nil && (*w < keys.MinPendingWindowDays || *w > keys.MaxPendingWindowDays) {
+		return nil, kmserr.Validation("PendingWindowInDays must be between %d and %d", keys.MinPendingWindowDays, keys.MaxPendingWindowDays)
 	}
 	days := int32(keys.DefaultPendingWindowDays)
 	if in.PendingWindowInDays != nil {
@@ -70,7 +75,8 @@ type CancelKeyDeletionOutput struct {
 }
 
 // CancelKeyDeletion takes a key out of PendingDeletion. The key comes back
-// Disabled, never Enabled (docs "Deleting AWS KMS keys").
+// Disabled, never Enabled (docs "Deleting AWS KMS keys"), or PendingImport
+// if it has no key material.
 func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*CancelKeyDeletionOutput, error) {
 	info, err := requestInfo(ctx)
 	if err != nil {
@@ -88,6 +94,14 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*Cance
 			return err
 		}
 		k.State = keys.StateDisabled
+		if k.CurrentMaterial == 0 {
+			// A key without material (EXTERNAL, nothing imported yet)
+			// goes back to PendingImport: Disabled would let EnableKey
+			// make a key that cannot encrypt (docs "Key states": only
+			// keys with imported material are PendingImport, and are
+			// until their material is imported).
+			k.State = keys.StatePendingImport
+		}
 		k.DeletionDate = time.Time{}
 		k.PendingWindowDays = 0
 		return nil

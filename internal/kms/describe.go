@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"strings"
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/store"
@@ -82,25 +81,12 @@ func (s *Service) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOut
 	prefix := keysPrefix(info.Caller.Account, info.Region)
 	out := &ListKeysOutput{Keys: []KeyListEntry{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		startAfter := ""
-		if after != "" {
-			startAfter = prefix + after
-		}
-		items, err := tx.Scan(prefix, startAfter, limit+1)
-		if err != nil {
-			return err
-		}
-		for i, item := range items {
-			id := strings.TrimPrefix(item.Key, prefix)
-			if i == limit {
-				out.Truncated = true
-				m := encodeMarker("keys", out.Keys[limit-1].KeyId)
-				out.NextMarker = &m
-				break
-			}
+		out.NextMarker, err = listPage(tx, "keys", prefix, after, limit, nil, func(id string, _ store.Item) error {
 			out.Keys = append(out.Keys, KeyListEntry{KeyId: id, KeyArn: keys.KeyARN(info.Region, info.Caller.Account, id)})
-		}
-		return nil
+			return nil
+		})
+		out.Truncated = out.NextMarker != nil
+		return err
 	})
 	return out, storeErr(err)
 }

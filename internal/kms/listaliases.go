@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"strings"
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/store"
@@ -64,22 +63,7 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 			}
 			prefix = keyAliasPrefix(k.Account, k.Region, k.ID)
 		}
-		startAfter := ""
-		if after != "" {
-			startAfter = prefix + after
-		}
-		items, err := tx.Scan(prefix, startAfter, limit+1)
-		if err != nil {
-			return err
-		}
-		for i, item := range items {
-			name := strings.TrimPrefix(item.Key, prefix)
-			if i == limit {
-				out.Truncated = true
-				m := encodeMarker("aliases", out.Aliases[limit-1].AliasName)
-				out.NextMarker = &m
-				break
-			}
+		out.NextMarker, err = listPage(tx, "aliases", prefix, after, limit, nil, func(name string, _ store.Item) error {
 			a, err := getRecord[aliasRecord](tx, aliasKey(account, region, name))
 			if err != nil {
 				return err
@@ -88,8 +72,10 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 				AliasName: a.Name, AliasArn: keys.AliasARN(region, account, a.Name), TargetKeyId: a.TargetKeyID,
 				CreationDate: timePtr(a.CreatedAt), LastUpdatedDate: timePtr(a.UpdatedAt),
 			})
-		}
-		return nil
+			return nil
+		})
+		out.Truncated = out.NextMarker != nil
+		return err
 	})
 	if err != nil {
 		return nil, storeErr(err)

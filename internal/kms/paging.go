@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/store"
 )
 
 // Pagination markers are opaque to clients. Trent's say which list they
@@ -40,4 +41,40 @@ func pageLimit(limit *int32, def int) int {
 		return def
 	}
 	return int(*limit)
+}
+
+// listPage walks one page of a listing stored under prefix, in key order.
+// after is the item name (key without prefix) the previous page ended on,
+// skip (optional) leaves items out of the listing, and add receives each
+// listed item. It returns the next page's marker, or nil on the last page.
+func listPage(tx store.Tx, list, prefix, after string, limit int, skip func(name string) bool, add func(name string, item store.Item) error) (*string, error) {
+	startAfter := ""
+	if after != "" {
+		startAfter = prefix + after
+	}
+	listed, last := 0, ""
+	for {
+		items, err := tx.Scan(prefix, startAfter, limit+1)
+		if err != nil {
+			return nil, err
+		}
+		for _, item := range items {
+			startAfter = item.Key
+			name := strings.TrimPrefix(item.Key, prefix)
+			if skip != nil && skip(name) {
+				continue
+			}
+			if listed == limit {
+				marker := encodeMarker(list, last)
+				return &marker, nil
+			}
+			if err := add(name, item); err != nil {
+				return nil, err
+			}
+			listed, last = listed+1, name
+		}
+		if len(items) <= limit {
+			return nil, nil
+		}
+	}
 }

@@ -43,8 +43,11 @@ func materialPrefix(account, region, keyID string) string {
 }
 
 func materialKey(account, region, keyID string, version uint32) string {
-	return materialPrefix(account, region, keyID) + fmt.Sprintf("%08x", version)
+	return materialPrefix(account, region, keyID) + materialName(version)
 }
+
+// materialName is a material version's name under its key's prefix.
+func materialName(version uint32) string { return fmt.Sprintf("%08x", version) }
 
 func aliasKey(account, region, aliasName string) string {
 	return acctPrefix(account, region) + "alias/" + aliasName
@@ -86,7 +89,18 @@ const (
 )
 
 func dueKey(at time.Time, account, region, keyID string, kind dueKind) string {
-	return fmt.Sprintf("%s%016d/%s/%s/%s/%s", duePrefix, at.Unix(), account, region, keyID, kind)
+	return fmt.Sprintf("%s%016d/%s/%s/%s/%s", duePrefix, dueSecond(at), account, region, keyID, kind)
+}
+
+// dueSecond is the whole second an index entry names for a due time: the
+// time rounded up, so that an entry never comes due before its work does
+// (key dates keep the clock's sub-second precision).
+func dueSecond(t time.Time) int64 {
+	s := t.Unix()
+	if t.Nanosecond() > 0 {
+		s++
+	}
+	return s
 }
 
 // dueEntry is a parsed scheduler index key.

@@ -45,14 +45,7 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 		return nil, err
 	}
 	var v validator
-	ignore := validateDryRunModifiers(&v, in.DryRun, in.DryRunModifiers)
-	if ignore {
-		v.keyID("sourceKeyId", in.SourceKeyId, true)
-	} else {
-		v.required("ciphertextBlob", in.CiphertextBlob != nil)
-		v.keyID("sourceKeyId", in.SourceKeyId, false)
-	}
-	v.blob("ciphertextBlob", in.CiphertextBlob, in.CiphertextBlob != nil, 1, maxCiphertextLength)
+	ignore := validateCiphertextMembers(&v, in.CiphertextBlob, "sourceKeyId", in.SourceKeyId, in.DryRun, in.DryRunModifiers)
 	validateEncryptionContext(&v, "sourceEncryptionContext", in.SourceEncryptionContext)
 	v.keyID("destinationKeyId", in.DestinationKeyId, true)
 	validateEncryptionContext(&v, "destinationEncryptionContext", in.DestinationEncryptionContext)

@@ -37,7 +37,9 @@ const (
 // The caller creates the key in an Update and resolves again.
 type errManagedKeyMissing struct{ alias string }
 
-func (e *errManagedKeyMissing) Error() string { return "kms: AWS managed key for " + e.alias + " not created yet" }
+func (e *errManagedKeyMissing) Error() string {
+	return "kms: AWS managed key for " + e.alias + " not created yet"
+}
 
 // resolveKey finds the key an identifier names, for operation op, in the
 // caller's view: ARNs may name another account (then authorize decides) but

@@ -2,7 +2,6 @@ package kms
 
 import (
 	"context"
-	"strings"
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
@@ -63,39 +62,20 @@ func (s *Service) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInpu
 		if !k.Symmetric() {
 			return kmserr.UnsupportedOperation("")
 		}
-		prefix := materialPrefix(k.Account, k.Region, k.ID)
-		startAfter := ""
-		if after != "" {
-			startAfter = prefix + after
-		}
-		lastListed := ""
-		for {
-			items, err := tx.Scan(prefix, startAfter, limit+1)
-			if err != nil {
-				return err
-			}
-			for _, item := range items {
+		// The first material is not a rotation; ALL_KEY_MATERIAL lists it.
+		first := materialName(1)
+		skip := func(name string) bool { return !all && name == first }
+		out.NextMarker, err = listPage(tx, "rotations", materialPrefix(k.Account, k.Region, k.ID), after, limit, skip,
+			func(_ string, item store.Item) error {
 				m, err := decodeRecord[keys.Material](item.Value)
 				if err != nil {
 					return err
 				}
-				startAfter = item.Key
-				if m.Version == 1 && !all {
-					continue // the first material is not a rotation
-				}
-				if len(out.Rotations) == limit {
-					out.Truncated = true
-					marker := encodeMarker("rotations", strings.TrimPrefix(lastListed, prefix))
-					out.NextMarker = &marker
-					return nil
-				}
 				out.Rotations = append(out.Rotations, rotationEntry(k, m))
-				lastListed = item.Key
-			}
-			if len(items) <= limit {
 				return nil
-			}
-		}
+			})
+		out.Truncated = out.NextMarker != nil
+		return err
 	})
 	if err != nil {
 		return nil, storeErr(err)

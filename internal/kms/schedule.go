@@ -123,6 +123,14 @@ func (s *Service) finishTrash(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// sameDueSecond reports whether a key's due time is the one an index entry
+// names. Entries hold whole seconds (dueSecond) while key dates keep the
+// clock's precision, so comparing them exactly would call every entry made
+// from a real clock stale, and such keys would never rotate.
+func sameDueSecond(due, entry time.Time) bool {
+	return !due.IsZero() && dueSecond(due) == entry.Unix()
+}
+
 // rotateDueKey rotates a key whose automatic rotation date has passed or
 // whose on-demand rotation was requested.
 func (s *Service) rotateDueKey(ctx context.Context, e dueEntry, now time.Time) error {
@@ -140,7 +148,7 @@ func (s *Service) rotateDueKey(ctx context.Context, e dueEntry, now time.Time) e
 	if err != nil {
 		return err
 	}
-	if k == nil || !k.Due().Rotation.Equal(e.At) {
+	if k == nil || !sameDueSecond(k.Due().Rotation, e.At) {
 		// The key is gone or its schedule changed: the entry is stale.
 		return s.store.Update(ctx, func(tx store.Tx) error { return tx.Delete(entryKey) })
 	}
@@ -164,7 +172,7 @@ func (s *Service) rotateDueKey(ctx context.Context, e dueEntry, now time.Time) e
 		} else if err != nil {
 			return err
 		}
-		if cur.MaterialCount != k.MaterialCount || !cur.Due().Rotation.Equal(e.At) {
+		if cur.MaterialCount != k.MaterialCount || !sameDueSecond(cur.Due().Rotation, e.At) {
 			return nil // changed concurrently; the next run decides again
 		}
 		next := *cur

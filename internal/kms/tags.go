@@ -9,6 +9,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -99,8 +100,18 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	const op = "TagResource"
-	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(tx store.Tx, k *keys.Key) error {
+	err = s.changeTags(ctx, info, *in.KeyId, "TagResource", func(existing []storedTag) ([]storedTag, error) {
+		return mergeTags(existing, in.Tags)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &Empty{}, nil
+}
+
+// changeTags rewrites a customer managed key's tag set in one transaction.
+func (s *Service) changeTags(ctx context.Context, info *request.Info, keyID, op string, change func([]storedTag) ([]storedTag, error)) error {
+	_, err := s.updateKey(ctx, info, keyID, op, func(tx store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
 		}
@@ -111,16 +122,13 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 		if err != nil {
 			return err
 		}
-		merged, err := mergeTags(existing, in.Tags)
+		changed, err := change(existing)
 		if err != nil {
 			return err
 		}
-		return writeTags(tx, k, merged)
+		return writeTags(tx, k, changed)
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &Empty{}, nil
+	return err
 }
 
 // UntagResourceInput is the UntagResource request.
@@ -150,20 +158,8 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*E
 			return nil, kmserr.Tag("Tags beginning with aws: are reserved")
 		}
 	}
-	const op = "UntagResource"
-	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(tx store.Tx, k *keys.Key) error {
-		if err := refuseAWSManaged(info, k, op); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
-			return err
-		}
-		existing, err := readTags(tx, k)
-		if err != nil {
-			return err
-		}
-		kept := slices.DeleteFunc(existing, func(t storedTag) bool { return slices.Contains(in.TagKeys, t.Key) })
-		return writeTags(tx, k, kept)
+	err = s.changeTags(ctx, info, *in.KeyId, "UntagResource", func(existing []storedTag) ([]storedTag, error) {
+		return slices.DeleteFunc(existing, func(t storedTag) bool { return slices.Contains(in.TagKeys, t.Key) }), nil
 	})
 	if err != nil {
 		return nil, err

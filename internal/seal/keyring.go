@@ -106,8 +106,8 @@ func (k *Keyring) ID() string {
 // (the error then wraps fs.ErrExist): overwriting a root key makes every
 // sealed record unreadable. The file is created with mode 0600 and fsynced,
 // and so is its directory, so the key is durable before anything is sealed
-// under it. On failure it removes the file it created.
-func CreateKeyFile(path string, rand io.Reader) (err error) {
+// under it.
+func CreateKeyFile(path string, rand io.Reader) error {
 	if rand == nil {
 		rand = cryptorand.Reader
 	}
@@ -122,18 +122,20 @@ func CreateKeyFile(path string, rand io.Reader) (err error) {
 	content = base64.StdEncoding.AppendEncode(content, key)
 	content = append(content, '\n')
 
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	// The key is written to a temporary file in the same directory and
+	// then hard-linked into place: link(2) fails if path exists (so an
+	// existing key is never replaced) and publishes the complete file in one
+	// step, so a crash never leaves a half-written key file at path.
+	f, err := os.CreateTemp(filepath.Dir(path), ".root-key-*.tmp")
 	if err != nil {
 		return fmt.Errorf("seal: creating root key file: %w", err)
 	}
+	tmp := f.Name()
 	defer func() {
-		if err != nil {
-			_ = f.Close()
-			_ = os.Remove(path)
-		}
+		_ = f.Close()
+		_ = os.Remove(tmp)
 	}()
-	// The umask can only clear bits, but set the mode exactly anyway so the
-	// file is never left unreadable to its owner by an odd umask.
+	// CreateTemp uses 0600; set it exactly anyway, whatever the umask.
 	if err := f.Chmod(0o600); err != nil {
 		return fmt.Errorf("seal: creating root key file: %w", err)
 	}
@@ -145,6 +147,9 @@ func CreateKeyFile(path string, rand io.Reader) (err error) {
 	}
 	if err := f.Close(); err != nil {
 		return fmt.Errorf("seal: closing root key file: %w", err)
+	}
+	if err := os.Link(tmp, path); err != nil {
+		return fmt.Errorf("seal: creating root key file: %w", err)
 	}
 	// Without this the new directory entry may not survive a crash, and
 	// material sealed in the meantime would be lost with the key.

@@ -317,3 +317,24 @@ func testKeyBytes(first byte) []byte {
 	}
 	return b
 }
+
+// TestCreateKeyFileLeavesOnlyTheKey checks the write-then-link publication:
+// after creating a key and after refusing to overwrite it, the directory
+// holds the key file and nothing else (no temporary file).
+func TestCreateKeyFileLeavesOnlyTheKey(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "root.key")
+	if err := CreateKeyFile(path, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := CreateKeyFile(path, nil); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("second CreateKeyFile: %v, want fs.ErrExist", err)
+	}
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || entries[0].Name() != "root.key" {
+		t.Fatalf("directory holds %v, want only root.key", entries)
+	}
+}

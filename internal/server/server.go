@@ -98,12 +98,19 @@ func Open(cfg Config) (*Node, error) {
 	if !identity.IsAccountID(cfg.DevAccount) {
 		return nil, fmt.Errorf("dev account %q is not a 12-digit AWS account ID", cfg.DevAccount)
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
+	// Dev mode keeps its root key in the data directory, so that must exist
+	// first; otherwise a bad root key fails before anything is created.
+	if cfg.Dev {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("create data directory: %w", err)
+		}
 	}
 	keyring, err := loadRootKey(cfg)
 	if err != nil {
 		return nil, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
 	}
 	st, err := bolt.Open(filepath.Join(cfg.DataDir, DataFileName), bolt.Options{})
 	if err != nil {

@@ -1,0 +1,53 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trent-kms/trent/internal/seal"
+)
+
+func TestCreateRootKey(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "root.key")
+	var stderr bytes.Buffer
+	if code := run([]string{"create-root-key", path}, &stderr); code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+	if _, err := seal.LoadKeyFile(path); err != nil {
+		t.Fatalf("the written key does not load: %v", err)
+	}
+	before, _ := os.ReadFile(path)
+	stderr.Reset()
+	if code := run([]string{"create-root-key", path}, &stderr); code != 1 || !strings.Contains(stderr.String(), "exists") {
+		t.Fatalf("overwriting must fail: exit %d: %s", code, stderr.String())
+	}
+	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
+		t.Fatal("an existing root key was changed")
+	}
+	if code := run([]string{"create-root-key"}, &stderr); code != 2 {
+		t.Fatalf("missing path: exit %d", code)
+	}
+}
+
+func TestUnknownCommand(t *testing.T) {
+	var stderr bytes.Buffer
+	if code := run([]string{"frobnicate"}, &stderr); code != 2 || !strings.Contains(stderr.String(), "unknown command") {
+		t.Fatalf("exit %d: %s", code, stderr.String())
+	}
+}
+
+func TestServeFlagsFromEnvironment(t *testing.T) {
+	t.Setenv("TRENT_LISTEN", "127.0.0.1:9999")
+	t.Setenv("TRENT_DATA_DIR", "/tmp/x")
+	t.Setenv("TRENT_DEV", "true")
+	f, err := parseServeFlags([]string{"--data-dir", "/tmp/y"}, &bytes.Buffer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f.listen != "127.0.0.1:9999" || f.dataDir != "/tmp/y" || !f.dev {
+		t.Fatalf("flags %+v: the environment must set defaults and a flag must win", f)
+	}
+}

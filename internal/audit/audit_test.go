@@ -1,0 +1,184 @@
+package audit
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/trent-kms/trent/internal/identity"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/request"
+)
+
+type sampleTag struct {
+	TagKey   *string `json:"TagKey,omitempty"`
+	TagValue *string `json:"TagValue,omitempty"`
+}
+
+type sampleInput struct {
+	KeyId             *string           `json:"KeyId,omitempty"`
+	Plaintext         []byte            `json:"Plaintext,omitempty"`
+	Password          *string           `json:"Password,omitempty" audit:"-"`
+	EncryptionContext map[string]string `json:"EncryptionContext,omitempty"`
+	Tags              []sampleTag       `json:"Tags,omitempty"`
+	NumberOfBytes     *int32            `json:"NumberOfBytes,omitempty"`
+	DryRun            *bool             `json:"DryRun,omitempty"`
+	AWSAccountId      string            `json:"AWSAccountId,omitempty"`
+	Absent            *string           `json:"Absent,omitempty"`
+}
+
+func ptr[T any](v T) *T { return &v }
+
+func TestParamsScrubsSecretsAndUsesCloudTrailNames(t *testing.T) {
+	in := &sampleInput{
+		KeyId:             ptr("alias/x"),
+		Plaintext:         []byte("canary plaintext"),
+		Password:          ptr("canary password"),
+		EncryptionContext: map[string]string{"Department": "Engineering"},
+		Tags:              []sampleTag{{TagKey: ptr("k"), TagValue: ptr("v")}},
+		NumberOfBytes:     ptr(int32(32)),
+		DryRun:            ptr(false),
+		AWSAccountId:      "111122223333",
+	}
+	got := Params(in)
+	js, err := json.Marshal(got)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"awsAccountId":"111122223333","dryRun":false,"encryptionContext":{"Department":"Engineering"},"keyId":"alias/x","numberOfBytes":32,"tags":[{"tagKey":"k","tagValue":"v"}]}`
+	if string(js) != want {
+		t.Fatalf("params:\n got %s\nwant %s", js, want)
+	}
+	if strings.Contains(string(js), "canary") {
+		t.Fatal("a secret reached the parameters")
+	}
+	if Params(nil) != nil || Params((*sampleInput)(nil)) != nil || Params(&sampleTag{}) != nil {
+		t.Fatal("an empty input must give null parameters")
+	}
+}
+
+func testInfo() *request.Info {
+	return &request.Info{
+		ID: "req-1", Operation: "Encrypt", Region: "eu-west-1", SourceIP: "127.0.0.1",
+		UserAgent: strings.Repeat("é", 600),
+		Caller:    identity.Caller{Account: "111122223333", AccessKeyID: "test", ARN: "arn:aws:iam::111122223333:root", PrincipalID: "111122223333", Type: "Root"},
+	}
+}
+
+func TestAPICallRecord(t *testing.T) {
+	_, d := WithDetails(context.Background())
+	d.AddKey("arn:aws:kms:eu-west-1:111122223333:key/k", "111122223333")
+	d.AddKey("arn:aws:kms:eu-west-1:111122223333:key/k", "111122223333")
+	d.SetAdditional("keyMaterialId", "abc")
+	at := time.Date(2026, 11, 25, 12, 30, 45, 999, time.UTC)
+	rec := APICall(Call{Info: testInfo(), ReadOnly: true, Input: &sampleInput{KeyId: ptr("k")}, Output: &sampleInput{KeyId: ptr("out")}, Time: at, Details: d})
+	if rec.EventSource != "kms.amazonaws.com" || rec.EventName != "Encrypt" || rec.EventTime != "2026-11-25T12:30:45Z" ||
+		rec.AWSRegion != "eu-west-1" || rec.RequestID != "req-1" || rec.EventID != d.EventID || !rec.ReadOnly ||
+		rec.EventType != "AwsApiCall" || rec.RecipientAccountID != "111122223333" || rec.UserIdentity.AccessKeyID != "test" {
+		t.Fatalf("record: %+v", rec)
+	}
+	if len(rec.Resources) != 1 || rec.Resources[0].ARN != "arn:aws:kms:eu-west-1:111122223333:key/k" {
+		t.Fatalf("resources: %+v", rec.Resources)
+	}
+	if rec.AdditionalEventData["keyMaterialId"] != "abc" {
+		t.Fatalf("additional: %+v", rec.AdditionalEventData)
+	}
+	if rec.ResponseElements != nil {
+		t.Fatal("a read-only call must not record its response")
+	}
+	if len(rec.UserAgent) > maxUserAgent || !strings.HasPrefix(rec.UserAgent, "é") || !json.Valid([]byte(`"`+rec.UserAgent+`"`)) {
+		t.Fatalf("user agent not truncated on a rune boundary: %d bytes", len(rec.UserAgent))
+	}
+
+	write := APICall(Call{Info: testInfo(), Input: &sampleInput{}, Output: &sampleInput{KeyId: ptr("out")}, Time: at})
+	if write.ResponseElements["keyId"] != "out" {
+		t.Fatalf("a change must record its response: %+v", write.ResponseElements)
+	}
+	failed := APICall(Call{Info: testInfo(), Err: kmserr.Disabled("arn is disabled."), Time: at})
+	if failed.ErrorCode != "DisabledException" || failed.ErrorMessage != "arn is disabled." || failed.ResponseElements != nil {
+		t.Fatalf("failure: %+v", failed)
+	}
+	internal := APICall(Call{Info: testInfo(), Err: errors.New("disk on fire at /var/secret/path"), Time: at})
+	if internal.ErrorCode != kmserr.CodeInternal || strings.Contains(internal.ErrorMessage, "/var") {
+		t.Fatalf("an internal error must be recorded generically: %+v", internal)
+	}
+}
+
+func TestServiceRecord(t *testing.T) {
+	rec := Service(ServiceEvent{Name: "RotateKey", Account: "111122223333", Region: "us-east-1", KeyARN: "arn:k",
+		Time: time.Unix(0, 0), Details: map[string]any{"keyMaterialId": "m"}})
+	if rec.EventType != "AwsServiceEvent" || rec.UserIdentity.InvokedBy != "kms.amazonaws.com" || rec.EventName != "RotateKey" ||
+		rec.Resources[0].ARN != "arn:k" || rec.ServiceEventDetails["keyMaterialId"] != "m" || rec.EventID == "" || rec.ErrorCode != "" {
+		t.Fatalf("service record: %+v", rec)
+	}
+}
+
+func TestFileWriterAppendsOneLinePerRecord(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	w, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 50 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			info := testInfo()
+			info.ID = strings.Repeat("x", i+1)
+			if err := w.Write(APICall(Call{Info: info, Time: time.Unix(0, 0)})); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal("a second Close must be harmless")
+	}
+	if err := w.Write(&Record{}); err == nil {
+		t.Fatal("Write after Close must fail")
+	}
+	// Reopening appends instead of truncating.
+	w2, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w2.Write(Service(ServiceEvent{Name: "DeleteKey", Time: time.Unix(0, 0)})); err != nil {
+		t.Fatal(err)
+	}
+	w2.Close()
+
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ids := map[string]bool{}
+	lines := 0
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		var r Record
+		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
+			t.Fatalf("line %d is not a record: %v", lines+1, err)
+		}
+		ids[r.RequestID] = true
+		lines++
+	}
+	if lines != 51 || len(ids) != 51 {
+		t.Fatalf("%d lines with %d distinct request IDs, want 51", lines, len(ids))
+	}
+	st, err := os.Stat(path)
+	if err != nil || st.Mode().Perm() != 0o600 {
+		t.Fatalf("audit log mode %v (%v), want 0600", st.Mode().Perm(), err)
+	}
+}

@@ -1,0 +1,201 @@
+package e2e
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/kms"
+
+	"github.com/trent-kms/trent/internal/audit"
+)
+
+// The issue's acceptance test: writes that Trent acknowledged survive a
+// crash (SIGKILL) of the process. Several clients write concurrently, the
+// process is killed in the middle, restarted on the same data directory, and
+// every acknowledged write is checked; five times over on one directory.
+// The workload and its model of what was acknowledged are in
+// process_crash_model_test.go.
+
+const (
+	crashCycles  = 5
+	crashWorkers = 8
+)
+
+func TestProcessCrashKeepsAcknowledgedWrites(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	seed := rand.Uint64()
+	t.Logf("seed %d", seed)
+	workers := make([]*crashWorker, crashWorkers)
+	for i := range workers {
+		workers[i] = newCrashWorker(i, seed)
+	}
+	auditPath := filepath.Join(dir, audit.FileName)
+	// boundaries are the audit log's sizes right after each crash: the only
+	// places a torn record may end.
+	boundaries := map[int64]bool{}
+	var simulatedTorn []byte
+	for cycle := 1; cycle <= crashCycles; cycle++ {
+		p := serveTrent(t, dir)
+		c := p.kms()
+		if cycle > 1 {
+			verifyCrashWorkers(t, workers, c, cycle-1)
+		}
+		runFor := 200*time.Millisecond + rand.N(400*time.Millisecond)
+		var killed atomic.Bool
+		var wg sync.WaitGroup
+		for _, w := range workers {
+			w.resetCounts()
+			wg.Go(func() { w.run(t, c, &killed) })
+		}
+		// The workload's length is real time by design: the crash must
+		// land in the middle of real concurrent writes.
+		time.Sleep(runFor)
+		killed.Store(true)
+		p.kill()
+		wg.Wait()
+		acked, inFlight := map[string]int{}, 0
+		for _, w := range workers {
+			for op, n := range w.counts {
+				acked[op] += n
+			}
+			if w.pending != nil {
+				inFlight++
+			}
+		}
+		t.Logf("cycle %d: killed after %v; acknowledged %v; %d writes in flight at the kill", cycle, runFor.Round(time.Millisecond), acked, inFlight)
+		if len(acked) == 0 {
+			t.Fatalf("cycle %d: nothing acknowledged, nothing tested", cycle)
+		}
+		if cycle == 2 {
+			// A SIGKILL can cut a write(2) of more than a page short, and a
+			// power cut can lose the end of one; simulate such a torn
+			// record so the restart has to cope with one every run.
+			simulatedTorn = []byte(`{"eventVersion":"1.11","userIdentity":{"type":"AWSAcc`)
+			appendFile(t, auditPath, simulatedTorn)
+		}
+		boundaries[fileSize(t, auditPath)] = true
+	}
+	p := serveTrent(t, dir)
+	verifyCrashWorkers(t, workers, p.kms(), crashCycles)
+	if code := p.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("SIGTERM: exit code %d; log:\n%s", code, p.log)
+	}
+	checkAuditAfterCrashes(t, auditPath, boundaries, simulatedTorn, workers)
+}
+
+// verifyCrashWorkers checks every worker's acknowledged writes against a
+// freshly restarted server.
+func verifyCrashWorkers(t *testing.T, workers []*crashWorker, c *kms.Client, cycle int) {
+	t.Helper()
+	start := time.Now()
+	var wg sync.WaitGroup
+	stats := make([]crashVerified, len(workers))
+	for i, w := range workers {
+		wg.Go(func() { stats[i] = w.verify(t, c) })
+	}
+	wg.Wait()
+	var total crashVerified
+	for _, s := range stats {
+		total.add(s)
+	}
+	t.Logf("after crash %d: verified %d keys (states, rotation, tags), %d aliases, %d ciphertexts, %d data keys; %d in-flight writes turned out committed (%v)",
+		cycle, total.keys, total.aliases, total.ciphertexts, total.dataKeys, total.adopted, time.Since(start).Round(time.Millisecond))
+	if t.Failed() {
+		t.FailNow()
+	}
+}
+
+// checkAuditAfterCrashes reads the audit log line by line. Accepted: a line
+// that is not a complete record only where a crash cut the log (it then
+// ends exactly at a crash boundary, and the restarted writer begins on the
+// next line); every other line is a complete record; and every
+// acknowledged request has its record, successful, under its name. The log
+// was closed cleanly at the end, so it ends with a newline.
+func checkAuditAfterCrashes(t *testing.T, path string, boundaries map[int64]bool, simulatedTorn []byte, workers []*crashWorker) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasSuffix(data, []byte("\n")) {
+		t.Fatalf("audit log does not end with a newline after a clean shutdown: ...%q", lastBytes(data, 200))
+	}
+	records := map[string]audit.Record{}
+	var torn [][]byte
+	offset := int64(0)
+	for line := range bytes.Lines(data) {
+		offset += int64(len(line))
+		body := bytes.TrimSuffix(line, []byte("\n"))
+		var rec audit.Record
+		if err := json.Unmarshal(body, &rec); err != nil {
+			if !boundaries[offset-1] {
+				t.Errorf("audit line ending at offset %d is not a record and not at a crash boundary: %v\n%q", offset, err, lastBytes(body, 300))
+			}
+			torn = append(torn, body)
+			continue
+		}
+		if rec.RequestID != "" {
+			records[rec.RequestID] = rec
+		}
+	}
+	foundSimulated := false
+	for _, b := range torn {
+		foundSimulated = foundSimulated || bytes.Equal(b, simulatedTorn)
+	}
+	if !foundSimulated {
+		t.Errorf("the simulated torn record is not a line of its own; torn lines: %q", torn)
+	}
+	checked := 0
+	for _, w := range workers {
+		for id, op := range w.requests {
+			rec, ok := records[id]
+			switch {
+			case !ok:
+				t.Errorf("acknowledged %s (request %s) has no audit record", op, id)
+			case rec.EventName != op || rec.ErrorCode != "":
+				t.Errorf("audit record of request %s: %s %s, want %s without error", id, rec.EventName, rec.ErrorCode, op)
+			}
+			checked++
+		}
+	}
+	t.Logf("audit log: %d records, %d torn lines at crash boundaries (1 simulated), %d acknowledged requests found", len(records), len(torn), checked)
+}
+
+func appendFile(t *testing.T, path string, b []byte) {
+	t.Helper()
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.Write(b); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func fileSize(t *testing.T, path string) int64 {
+	t.Helper()
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fi.Size()
+}
+
+func lastBytes(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return string(b)
+}
