@@ -26,7 +26,7 @@ func validateEncryptionContext(v *validator, path string, ec map[string]string) 
 		size += len(k) + len(val)
 	}
 	if size > maxEncryptionContextBytes {
-		v.errs = append(v.errs, fmt.Sprintf("Value at '%s' failed to satisfy constraint: Member must have a total size of keys and values less than or equal to %d bytes", path, maxEncryptionContextBytes))
+		v.addValue("Value", path, fmt.Sprintf("Member must have a total size of keys and values less than or equal to %d bytes", maxEncryptionContextBytes))
 	}
 }
 

@@ -3,6 +3,7 @@ package kms
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -115,8 +116,8 @@ func parseDueKey(k string) (dueEntry, error) {
 	if len(parts) != 5 {
 		return dueEntry{}, fmt.Errorf("kms: malformed scheduler index entry %q", k)
 	}
-	var sec int64
-	if _, err := fmt.Sscanf(parts[0], "%d", &sec); err != nil {
+	sec, err := strconv.ParseInt(parts[0], 10, 64)
+	if err != nil {
 		return dueEntry{}, fmt.Errorf("kms: malformed scheduler index entry %q", k)
 	}
 	return dueEntry{At: time.Unix(sec, 0).UTC(), Account: parts[1], Region: parts[2], KeyID: parts[3], Kind: dueKind(parts[4])}, nil
@@ -134,11 +135,12 @@ func encodeRecord[T any](v T) ([]byte, error) {
 
 func decodeRecord[T any](b []byte) (T, error) {
 	var env envelope[T]
+	var zero T
 	if err := json.Unmarshal(b, &env); err != nil {
-		return env.Data, fmt.Errorf("kms: corrupt record: %w", err)
+		return zero, fmt.Errorf("kms: corrupt record: %w", err)
 	}
 	if env.Format != recordFormat {
-		return env.Data, fmt.Errorf("kms: record format %d is not supported by this version (%d)", env.Format, recordFormat)
+		return zero, fmt.Errorf("kms: record format %d is not supported by this version (%d)", env.Format, recordFormat)
 	}
 	return env.Data, nil
 }

@@ -23,22 +23,23 @@ type validator struct {
 }
 
 func (v *validator) add(path, value string, sensitive bool, constraint string) {
-	var val string
-	switch {
-	case sensitive:
+	val := fmt.Sprintf("Value '%s'", value)
+	if sensitive {
 		val = "Value"
-	case value == "\x00null":
-		val = "Value null"
-	default:
-		val = fmt.Sprintf("Value '%s'", value)
 	}
+	v.addValue(val, path, constraint)
+}
+
+// addValue records a violation whose value part ("Value 'x'", "Value",
+// "Value null") is already formatted.
+func (v *validator) addValue(val, path, constraint string) {
 	v.errs = append(v.errs, fmt.Sprintf("%s at '%s' failed to satisfy constraint: %s", val, path, constraint))
 }
 
 // required records a missing required member.
 func (v *validator) required(path string, present bool) bool {
 	if !present {
-		v.add(path, "\x00null", false, "Member must not be null")
+		v.addValue("Value null", path, "Member must not be null")
 	}
 	return present
 }
