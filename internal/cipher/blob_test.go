@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"errors"
 	"testing"
+
+	"github.com/trent-kms/trent/internal/randtest"
 )
 
 const (
@@ -121,7 +123,7 @@ func TestKeyIDForms(t *testing.T) {
 		if _, _, ok := parseKeyID(id); ok {
 			t.Errorf("parseKeyID(%q) accepted an invalid key ID", id)
 		}
-		if _, err := key.Encrypt(Header{KeyID: id}, []byte("x"), nil, failingReader{}); !errors.Is(err, ErrInvalidKeyID) {
+		if _, err := key.Encrypt(Header{KeyID: id}, []byte("x"), nil, randtest.Failing{}); !errors.Is(err, ErrInvalidKeyID) {
 			t.Errorf("Encrypt with key ID %q: error = %v, want ErrInvalidKeyID", id, err)
 		}
 	}

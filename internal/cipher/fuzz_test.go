@@ -3,6 +3,8 @@ package cipher
 import (
 	"bytes"
 	"testing"
+
+	"github.com/trent-kms/trent/internal/randtest"
 )
 
 // FuzzParseAndDecrypt feeds arbitrary bytes to the blob parser and to
@@ -18,11 +20,11 @@ func FuzzParseAndDecrypt(f *testing.F) {
 	key := newTestKey(f, 0x66)
 	ec := map[string]string{"fuzz": "context"}
 	plaintext := []byte("fuzzed plaintext")
-	valid, err := key.Encrypt(Header{KeyID: testUUIDKeyID, MaterialVersion: 5}, plaintext, ec, &countingReader{})
+	valid, err := key.Encrypt(Header{KeyID: testUUIDKeyID, MaterialVersion: 5}, plaintext, ec, &randtest.Counting{})
 	if err != nil {
 		f.Fatal(err)
 	}
-	mrk, err := key.Encrypt(Header{KeyID: testMRKKeyID, MaterialVersion: 6}, nil, nil, &countingReader{next: 9})
+	mrk, err := key.Encrypt(Header{KeyID: testMRKKeyID, MaterialVersion: 6}, nil, nil, &randtest.Counting{Next: 9})
 	if err != nil {
 		f.Fatal(err)
 	}

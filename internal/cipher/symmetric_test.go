@@ -13,25 +13,9 @@ import (
 	"regexp"
 	"testing"
 
+	"github.com/trent-kms/trent/internal/randtest"
 	"github.com/trent-kms/trent/internal/secret"
 )
-
-// countingReader returns next, next+1, next+2, ...: a reproducible stand-in
-// for crypto/rand in known-answer tests.
-type countingReader struct{ next byte }
-
-func (r *countingReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = r.next
-		r.next++
-	}
-	return len(p), nil
-}
-
-// failingReader fails every read, to prove randomness errors are returned.
-type failingReader struct{}
-
-func (failingReader) Read([]byte) (int, error) { return 0, errors.New("no entropy") }
 
 // testMaterial returns 32 bytes first, first+1, ... as key material.
 func testMaterial(first byte) *secret.Bytes {
@@ -317,7 +301,7 @@ func TestKnownAnswer(t *testing.T) {
 	}
 	ec := map[string]string{"tenant": "acme", "purpose": "kat"}
 	blob, err := key.Encrypt(Header{KeyID: testUUIDKeyID, MaterialVersion: 7},
-		[]byte("Trent KAT plaintext"), ec, &countingReader{next: 0xa0})
+		[]byte("Trent KAT plaintext"), ec, &randtest.Counting{Next: 0xa0})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,16 +330,16 @@ func TestNewSymmetricKeyValidatesLength(t *testing.T) {
 }
 
 func TestRandomnessFailuresAreErrors(t *testing.T) {
-	if _, err := GenerateSymmetricMaterial(failingReader{}); err == nil {
+	if _, err := GenerateSymmetricMaterial(randtest.Failing{}); err == nil {
 		t.Error("GenerateSymmetricMaterial ignored a failing reader")
 	}
-	if _, err := MaterialID(failingReader{}); err == nil {
+	if _, err := MaterialID(randtest.Failing{}); err == nil {
 		t.Error("MaterialID ignored a failing reader")
 	}
-	if _, err := newTestKey(t, 0).Encrypt(testHeader, []byte("x"), nil, failingReader{}); err == nil {
+	if _, err := newTestKey(t, 0).Encrypt(testHeader, []byte("x"), nil, randtest.Failing{}); err == nil {
 		t.Error("Encrypt ignored a failing reader")
 	}
-	short := io.LimitReader(&countingReader{}, 27) // one byte short of salt and nonce
+	short := io.LimitReader(&randtest.Counting{}, 27) // one byte short of salt and nonce
 	if _, err := newTestKey(t, 0).Encrypt(testHeader, []byte("x"), nil, short); err == nil {
 		t.Error("Encrypt accepted a short read of randomness")
 	}

@@ -170,7 +170,8 @@ func TestTagsOfKeyPendingDeletion(t *testing.T) {
 func TestDefaultKeyPolicy(t *testing.T) {
 	t.Parallel()
 	tn := startNode(t)
-	// The policy text of aws-recorded.md §8, with the key's account.
+	// The default key policy exactly as AWS returns it (API Reference,
+	// GetKeyPolicy example), with the key's account.
 	want := func(account string) string {
 		return "{\n  \"Version\" : \"2012-10-17\",\n  \"Id\" : \"key-default-1\",\n  \"Statement\" : [ {\n    \"Sid\" : \"Enable IAM User Permissions\",\n    \"Effect\" : \"Allow\",\n    \"Principal\" : {\n      \"AWS\" : \"arn:aws:iam::" +
 			account + ":root\"\n    },\n    \"Action\" : \"kms:*\",\n    \"Resource\" : \"*\"\n  } ]\n}"

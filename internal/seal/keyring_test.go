@@ -13,23 +13,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/trent-kms/trent/internal/randtest"
 	"github.com/trent-kms/trent/internal/secret"
 )
-
-// countingReader returns next, next+1, ...: reproducible randomness.
-type countingReader struct{ next byte }
-
-func (r *countingReader) Read(p []byte) (int, error) {
-	for i := range p {
-		p[i] = r.next
-		r.next++
-	}
-	return len(p), nil
-}
-
-type failingReader struct{}
-
-func (failingReader) Read([]byte) (int, error) { return 0, errors.New("no entropy") }
 
 func testKeyring(t *testing.T, first byte) *Keyring {
 	t.Helper()
@@ -93,7 +79,7 @@ func TestCreateAndLoadKeyFile(t *testing.T) {
 
 func TestCreateKeyFileWritesGivenRandomness(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "root.key")
-	if err := CreateKeyFile(path, &countingReader{}); err != nil {
+	if err := CreateKeyFile(path, &randtest.Counting{}); err != nil {
 		t.Fatal(err)
 	}
 	content, _ := os.ReadFile(path)
@@ -158,7 +144,7 @@ func TestCreateKeyFileNeverOverwrites(t *testing.T) {
 
 func TestCreateKeyFileFailuresLeaveNoFile(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "root.key")
-	if err := CreateKeyFile(path, failingReader{}); err == nil {
+	if err := CreateKeyFile(path, randtest.Failing{}); err == nil {
 		t.Fatal("CreateKeyFile ignored a failing reader")
 	}
 	if _, err := os.Stat(path); !errors.Is(err, fs.ErrNotExist) {

@@ -5,6 +5,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"testing"
+
+	"github.com/trent-kms/trent/internal/randtest"
 )
 
 var testAAD = []byte("arn:aws:kms:us-east-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab material 1")
@@ -34,7 +36,7 @@ func TestSealKnownAnswer(t *testing.T) {
 		"fd7f1a95cd4cbc3442fc829683f4e7dc47c1dc9d8f57c1267f6078fcc2c9ca44" +
 		"e076c5834fa8213b8e788efad36f26cd"
 	k := testKeyring(t, 0x00)
-	sealed, err := k.Seal(testKeyBytes(0x80), testAAD, &countingReader{next: 0x10})
+	sealed, err := k.Seal(testKeyBytes(0x80), testAAD, &randtest.Counting{Next: 0x10})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +148,7 @@ func TestSealErrors(t *testing.T) {
 	if _, err := zero.Unseal(make([]byte, 64), nil); err == nil {
 		t.Error("zero Keyring unsealed")
 	}
-	if _, err := testKeyring(t, 7).Seal([]byte("x"), nil, failingReader{}); err == nil {
+	if _, err := testKeyring(t, 7).Seal([]byte("x"), nil, randtest.Failing{}); err == nil {
 		t.Error("Seal ignored a failing reader")
 	}
 }
