@@ -266,3 +266,35 @@ func TestManagedAliasUnknownOrReserved(t *testing.T) {
 		t.Fatalf("aliases %v", got)
 	}
 }
+
+// TestManagedKeyNotCreatedByAFailedRequest: a request that fails, a dry run
+// included, changes nothing, not even the creation of the AWS managed key
+// its alias names.
+func TestManagedKeyNotCreatedByAFailedRequest(t *testing.T) {
+	t.Parallel()
+	tn := startNode(t)
+	c := tn.kms()
+	h := sdkFor(t, c)
+
+	_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/sqs"), Plaintext: []byte("x"), DryRun: aws.Bool(true)})
+	wantError(t, err, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.")
+	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/sns"), Plaintext: []byte("x"),
+		EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
+	apiError(t, err, "InvalidKeyUsageException")
+	_, err = c.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: aws.String("alias/aws/ssm"), NumberOfBytes: aws.Int32(16), DryRun: aws.Bool(true)})
+	apiError(t, err, "DryRunOperationException")
+
+	if ids := h.keyIDs(); len(ids) != 0 {
+		t.Fatalf("failed requests created keys %v", ids)
+	}
+	aliases := must[*kms.ListAliasesOutput](t)(c.ListAliases(ctx, &kms.ListAliasesInput{}))
+	if len(aliases.Aliases) != 0 {
+		t.Fatalf("failed requests created aliases %+v", aliases.Aliases)
+	}
+
+	// The same request without DryRun succeeds and creates the key.
+	out := must[*kms.EncryptOutput](t)(c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/sqs"), Plaintext: []byte("x")}))
+	if md := h.describe(*out.KeyId); md.KeyManager != types.KeyManagerTypeAws {
+		t.Fatalf("key %s is not AWS managed", *out.KeyId)
+	}
+}

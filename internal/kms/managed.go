@@ -61,15 +61,23 @@ func isManagedAliasName(name string) bool {
 	return known
 }
 
-// createManagedKey creates the AWS managed key of alias aliasName, unless a
-// concurrent request already did.
-func (s *Service) createManagedKey(ctx context.Context, info *request.Info, aliasName string) error {
+// managedKey is an AWS managed key prepared for creation: its material is
+// generated and sealed outside any transaction (which may be retried).
+type managedKey struct {
+	alias     string
+	key       *keys.Key
+	material  keys.Material
+	policyDoc string
+}
+
+// prepareManagedKey builds the AWS managed key of alias aliasName.
+func (s *Service) prepareManagedKey(info *request.Info, aliasName string) (*managedKey, error) {
 	svcName := strings.TrimPrefix(aliasName, awsAliasPrefix)
 	svc := managedServices[svcName]
 	now := s.clock.Now()
 	id, err := keys.NewKeyID(s.rand)
 	if err != nil {
-		return kmserr.Internal(err)
+		return nil, kmserr.Internal(err)
 	}
 	k := &keys.Key{
 		ID: id, Account: info.Caller.Account, Region: info.Region, CreatedAt: now,
@@ -77,39 +85,62 @@ func (s *Service) createManagedKey(ctx context.Context, info *request.Info, alia
 		Spec:        keys.SpecSymmetricDefault, Usage: keys.UsageEncryptDecrypt, Origin: keys.OriginAWSKMS,
 		Manager: keys.ManagerAWS, State: keys.StateEnabled,
 		// AWS rotates AWS managed keys every year (since May 2022).
-		Rotation: keys.Rotation{Enabled: true, PeriodDays: keys.DefaultRotationPeriodDays,
+		Rotation: keys.Rotation{Enabled: true, PeriodDays: keys.DefaultRotationPeriodDays, Since: now,
 			Next: now.Add(keys.DefaultRotationPeriodDays * keys.Day)},
 	}
 	m, err := s.newMaterial(k, 1, "", now)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	k.CurrentMaterial, k.CurrentMaterialID, k.MaterialCount = 1, m.ID, 1
-	policyDoc := managedKeyPolicy(k, svcName, svc)
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		if _, err := tx.Get(aliasKey(k.Account, k.Region, aliasName)); err == nil {
-			return nil // created by a concurrent request
-		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		if err := insertKey(tx, k, []keys.Material{m}, policyDoc, nil); err != nil {
-			return err
-		}
-		return putAlias(tx, k.Account, k.Region, aliasRecord{Name: aliasName, TargetKeyID: k.ID, CreatedAt: now, UpdatedAt: now})
-	})
-	return storeErr(err)
+	return &managedKey{alias: aliasName, key: k, material: m, policyDoc: managedKeyPolicy(k, svcName, svc)}, nil
 }
 
-// viewResolving runs fn in a read transaction; if fn names an AWS managed
-// key that does not exist yet, it creates the key and runs fn again.
+// insert writes the key and its alias, unless a concurrent request created
+// the alias first.
+func (mk *managedKey) insert(tx store.Tx) error {
+	k := mk.key
+	if _, err := tx.Get(aliasKey(k.Account, k.Region, mk.alias)); err == nil {
+		return nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	if err := insertKey(tx, k, []keys.Material{mk.material}, mk.policyDoc, nil); err != nil {
+		return err
+	}
+	return putAlias(tx, k.Account, k.Region, aliasRecord{Name: mk.alias, TargetKeyID: k.ID, CreatedAt: k.CreatedAt, UpdatedAt: k.CreatedAt})
+}
+
+// maxManagedKeysPerRequest bounds the AWS managed keys one request can
+// create: ReEncrypt names two keys, every other operation one.
+const maxManagedKeysPerRequest = 2
+
+// viewResolving runs fn, which only reads, in a read transaction. If fn
+// names an AWS managed key that does not exist yet, fn runs again in a write
+// transaction that first creates the key: the key is committed together
+// with the request's success, and a request that fails (DryRun included)
+// creates nothing.
 func (s *Service) viewResolving(ctx context.Context, info *request.Info, fn func(tx store.Tx) error) error {
 	err := s.store.View(ctx, fn)
-	var missing *errManagedKeyMissing
-	if errors.As(err, &missing) {
-		if err := s.createManagedKey(ctx, info, missing.alias); err != nil {
-			return err
+	var prepared []*managedKey
+	for range maxManagedKeysPerRequest {
+		var missing *errManagedKeyMissing
+		if !errors.As(err, &missing) {
+			break
 		}
-		err = s.store.View(ctx, fn)
+		mk, perr := s.prepareManagedKey(info, missing.alias)
+		if perr != nil {
+			return perr
+		}
+		prepared = append(prepared, mk)
+		err = s.store.Update(ctx, func(tx store.Tx) error {
+			for _, mk := range prepared {
+				if err := mk.insert(tx); err != nil {
+					return err
+				}
+			}
+			return fn(tx)
+		})
 	}
 	return storeErr(err)
 }
