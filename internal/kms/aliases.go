@@ -47,7 +47,7 @@ func checkAliasName(name string) error {
 	if strings.HasPrefix(name, awsAliasPrefix) {
 		// The alias/aws/ prefix belongs to AWS managed keys; AWS answers
 		// NotAuthorizedException (not a modeled KMS error).
-		return kmserr.New("NotAuthorizedException", 400, "The alias/aws/ prefix is reserved for AWS managed keys.")
+		return kmserr.New(kmserr.CodeNotAuthorized, 400, "The alias/aws/ prefix is reserved for AWS managed keys.")
 	}
 	return nil
 }

@@ -172,7 +172,7 @@ func keyShape(in *CreateKeyInput) (keys.KeySpec, keys.KeyUsage, keys.Origin, err
 			return "", "", "", kmserr.Validation("A CustomKeyStoreId is required when Origin is %s.", origin)
 		}
 		// Trent has no custom key stores yet, so no ID can name one.
-		return "", "", "", kmserr.New("CustomKeyStoreNotFoundException", 400, "Custom key store %s does not exist.", *in.CustomKeyStoreId)
+		return "", "", "", kmserr.CustomKeyStoreNotFound(*in.CustomKeyStoreId)
 	default:
 		if in.CustomKeyStoreId != nil {
 			return "", "", "", kmserr.Validation("CustomKeyStoreId can be specified only when Origin is AWS_CLOUDHSM or EXTERNAL_KEY_STORE.")

@@ -38,8 +38,8 @@ func validateAlgorithm(v *validator, path string, alg *string) {
 // checkEncryptionKey checks that k can encrypt or decrypt symmetrically with
 // alg (nil meaning SYMMETRIC_DEFAULT) for operation op.
 func checkEncryptionKey(k *keys.Key, alg *string, op string) error {
-	if k.Usage != keys.UsageEncryptDecrypt {
-		return kmserr.InvalidKeyUsage("%s key usage is %s which is not valid for %s.", k.ARN(), k.Usage, op)
+	if err := checkEncryptDecryptUsage(k, op); err != nil {
+		return err
 	}
 	if alg != nil && *alg != keys.EncryptionAlgorithmSymmetricDefault {
 		return kmserr.InvalidKeyUsage("Algorithm %s is incompatible with key spec %s.", *alg, k.Spec)
@@ -47,11 +47,20 @@ func checkEncryptionKey(k *keys.Key, alg *string, op string) error {
 	return nil
 }
 
+// checkEncryptDecryptUsage refuses a key whose usage is not ENCRYPT_DECRYPT,
+// with AWS's recorded message.
+func checkEncryptDecryptUsage(k *keys.Key, op string) error {
+	if k.Usage != keys.UsageEncryptDecrypt {
+		return kmserr.InvalidKeyUsage("%s key usage is %s which is not valid for %s.", k.ARN(), k.Usage, op)
+	}
+	return nil
+}
+
 // checkSymmetricKey checks that k is a symmetric encryption key, for the
 // data key operations.
 func checkSymmetricKey(k *keys.Key, op string) error {
-	if k.Usage != keys.UsageEncryptDecrypt {
-		return kmserr.InvalidKeyUsage("%s key usage is %s which is not valid for %s.", k.ARN(), k.Usage, op)
+	if err := checkEncryptDecryptUsage(k, op); err != nil {
+		return err
 	}
 	if !k.Symmetric() {
 		return kmserr.InvalidKeyUsage("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)

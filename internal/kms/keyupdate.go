@@ -54,6 +54,5 @@ func refuseAWSManaged(info *request.Info, k *keys.Key, op string) error {
 	if !k.AWSManaged() {
 		return nil
 	}
-	return kmserr.AccessDenied("User: %s is not authorized to perform: kms:%s on resource: %s because no resource-based policy allows the kms:%s action",
-		info.Caller.ARN, op, k.ARN(), op)
+	return notAuthorized(info, k, op)
 }

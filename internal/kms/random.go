@@ -36,7 +36,7 @@ func (s *Service) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (
 		return nil, kmserr.Validation("NumberOfBytes is required.")
 	}
 	if in.CustomKeyStoreId != nil {
-		return nil, kmserr.New("CustomKeyStoreNotFoundException", 400, "Custom key store %s does not exist.", *in.CustomKeyStoreId)
+		return nil, kmserr.CustomKeyStoreNotFound(*in.CustomKeyStoreId)
 	}
 	if err := refuseRecipient(in.Recipient != nil); err != nil {
 		return nil, err

@@ -95,6 +95,12 @@ func authorize(info *request.Info, k *keys.Key, op string) error {
 	if info.Caller.Account == k.Account {
 		return nil
 	}
+	return notAuthorized(info, k, op)
+}
+
+// notAuthorized is AWS's AccessDeniedException for an action no key policy
+// allows the caller.
+func notAuthorized(info *request.Info, k *keys.Key, op string) error {
 	return kmserr.AccessDenied("User: %s is not authorized to perform: kms:%s on resource: %s because no resource-based policy allows the kms:%s action",
 		info.Caller.ARN, op, k.ARN(), op)
 }

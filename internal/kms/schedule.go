@@ -34,7 +34,7 @@ func (s *Service) RunDue(ctx context.Context, now time.Time) error {
 	}
 	failed := map[string]bool{}
 	for pass := 0; pass < maxDuePasses; pass++ {
-		entries, err := s.dueEntries(ctx, now, failed)
+		entries, err := s.dueNow(ctx, now, failed)
 		if err != nil {
 			errs = append(errs, err)
 			break
@@ -63,9 +63,9 @@ func (s *Service) runEntry(ctx context.Context, e dueEntry, now time.Time) error
 	return fmt.Errorf("unknown scheduled work %q", e.Kind)
 }
 
-// dueEntries returns index entries due at or before now, oldest first,
+// dueNow returns index entries due at or before now, oldest first,
 // skipping those that already failed in this run.
-func (s *Service) dueEntries(ctx context.Context, now time.Time, failed map[string]bool) ([]dueEntry, error) {
+func (s *Service) dueNow(ctx context.Context, now time.Time, failed map[string]bool) ([]dueEntry, error) {
 	var out []dueEntry
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		out = out[:0]

@@ -78,38 +78,30 @@ const (
 	CodeAccessDenied               = "AccessDeniedException"
 	CodeAlreadyExists              = "AlreadyExistsException"
 	CodeConflict                   = "ConflictException"
-	CodeDependencyTimeout          = "DependencyTimeoutException"
+	CodeCustomKeyStoreNotFound     = "CustomKeyStoreNotFoundException"
 	CodeDisabled                   = "DisabledException"
 	CodeDryRunOperation            = "DryRunOperationException"
-	CodeExpiredImportToken         = "ExpiredImportTokenException"
 	CodeIncompleteSignature        = "IncompleteSignatureException"
 	CodeIncorrectKey               = "IncorrectKeyException"
-	CodeIncorrectKeyMaterial       = "IncorrectKeyMaterialException"
 	CodeInternal                   = "KMSInternalException"
 	CodeInvalidAliasName           = "InvalidAliasNameException"
-	CodeInvalidArn                 = "InvalidArnException"
 	CodeInvalidCiphertext          = "InvalidCiphertextException"
-	CodeInvalidGrantID             = "InvalidGrantIdException"
-	CodeInvalidGrantToken          = "InvalidGrantTokenException"
-	CodeInvalidImportToken         = "InvalidImportTokenException"
 	CodeInvalidKeyUsage            = "InvalidKeyUsageException"
 	CodeInvalidMarker              = "InvalidMarkerException"
 	CodeInvalidSignature           = "InvalidSignatureException"
 	CodeInvalidState               = "KMSInvalidStateException"
-	CodeKeyUnavailable             = "KeyUnavailableException"
 	CodeLimitExceeded              = "LimitExceededException"
 	CodeMalformedPolicyDocument    = "MalformedPolicyDocumentException"
 	CodeMissingAuthenticationToken = "MissingAuthenticationTokenException"
+	CodeNotAuthorized              = "NotAuthorizedException"
 	CodeNotFound                   = "NotFoundException"
 	CodeSerialization              = "SerializationException"
 	CodeTag                        = "TagException"
-	CodeThrottling                 = "ThrottlingException"
 	CodeUnknownOperation           = "UnknownOperationException"
 	CodeUnrecognizedClient         = "UnrecognizedClientException"
 	CodeUnsupportedOperation       = "UnsupportedOperationException"
 	CodeValidation                 = "ValidationException"
 	CodeRequestEntityTooLarge      = "RequestEntityTooLargeException"
-	CodeUnsupportedMediaType       = "UnsupportedMediaTypeException"
 )
 
 func client(code, format string, args ...any) *Error {
@@ -132,6 +124,11 @@ func Conflict(format string, args ...any) *Error { return client(CodeConflict, f
 // Disabled: the key is disabled.
 func Disabled(format string, args ...any) *Error { return client(CodeDisabled, format, args...) }
 
+// CustomKeyStoreNotFound: no custom key store has this ID.
+func CustomKeyStoreNotFound(id string) *Error {
+	return client(CodeCustomKeyStoreNotFound, "Custom key store %s does not exist.", id)
+}
+
 // DryRun: every check passed but DryRun was set.
 func DryRun() *Error {
 	return client(CodeDryRunOperation, "The request would have succeeded, but the DryRun option is set.")
@@ -153,9 +150,6 @@ func Internal(cause error) *Error {
 func InvalidAliasName(format string, args ...any) *Error {
 	return client(CodeInvalidAliasName, format, args...)
 }
-
-// InvalidArn: an ARN is malformed.
-func InvalidArn(format string, args ...any) *Error { return client(CodeInvalidArn, format, args...) }
 
 // InvalidCiphertext: the ciphertext, its encryption context or its key do
 // not match. AWS sends an empty message, so that a caller learns nothing
