@@ -30,6 +30,28 @@ var ErrReadOnly = errors.New("store: write in a read-only transaction")
 // ErrClosed is returned after Close.
 var ErrClosed = errors.New("store: closed")
 
+// ErrTooLarge is returned by a Tx method that would take an Update past the
+// store's Limits. It is a bug in the caller, which must split its work into
+// transactions that fit (see Limits).
+var ErrTooLarge = errors.New("store: transaction exceeds the store's limits")
+
+// Limits says how much one Update may do. Each driver declares its own. The
+// service sizes its batches from them, so a transaction that fits the
+// declared limits is never refused.
+type Limits struct {
+	// MaxOps bounds each side of one Update, the way etcd bounds a Txn: its
+	// --max-txn-ops (128 by default) applies to the compares and to the
+	// operations separately.
+	//   - reads: the distinct keys read, by Get (present or absent) or as
+	//     an item a Scan returned, plus one for every Scan call (the guard
+	//     on its range);
+	//   - writes: the distinct keys Put or Deleted.
+	MaxOps int
+	// MaxBytes bounds the bytes of the keys and values one Update writes
+	// (etcd's --max-request-bytes, 1.5 MiB by default).
+	MaxBytes int
+}
+
 // Item is one stored key-value pair.
 type Item struct {
 	Key   string
@@ -66,6 +88,9 @@ type Store interface {
 	// etcd, after a conflict), so it must have no side effects outside the
 	// transaction.
 	Update(ctx context.Context, fn func(Tx) error) error
+	// Limits returns what one Update may do. A Tx method that would go
+	// past them fails with ErrTooLarge; a View is not limited.
+	Limits() Limits
 	// Close releases the store. It is safe to call more than once.
 	Close() error
 }

@@ -168,6 +168,12 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	return nil
 }
 
+// Limits are etcd's defaults, so that what runs on the embedded store also
+// fits a cluster.
+func (s *Store) Limits() store.Limits {
+	return store.Limits{MaxOps: 128, MaxBytes: 1536 << 10}
+}
+
 // Close releases the file and its lock, waiting for running transactions.
 // Later calls return nil.
 func (s *Store) Close() error {
