@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/trent-kms/trent/internal/clock"
 	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/request"
@@ -122,7 +123,7 @@ func TestServiceRecord(t *testing.T) {
 
 func TestFileWriterAppendsOneLinePerRecord(t *testing.T) {
 	path := filepath.Join(t.TempDir(), FileName)
-	w, err := OpenFile(path)
+	w, err := OpenFile(path, clock.Real{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -149,7 +150,7 @@ func TestFileWriterAppendsOneLinePerRecord(t *testing.T) {
 		t.Fatal("Write after Close must fail")
 	}
 	// Reopening appends instead of truncating.
-	w2, err := OpenFile(path)
+	w2, err := OpenFile(path, clock.Real{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/trent-kms/trent/internal/clock"
 )
 
 // FileName is the audit log's name in the data directory.
@@ -29,6 +31,7 @@ type Writer interface {
 type FileWriter struct {
 	mu     sync.Mutex
 	f      *os.File
+	clock  clock.Clock
 	dirty  bool
 	closed bool
 	done   chan struct{}
@@ -40,7 +43,7 @@ const SyncInterval = time.Second
 
 // OpenFile opens (creating if needed, mode 0600) the audit log at path for
 // appending.
-func OpenFile(path string) (*FileWriter, error) {
+func OpenFile(path string, clk clock.Clock) (*FileWriter, error) {
 	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("audit: open %s: %w", path, err)
@@ -49,7 +52,7 @@ func OpenFile(path string) (*FileWriter, error) {
 		f.Close()
 		return nil, fmt.Errorf("audit: open %s: %w", path, err)
 	}
-	w := &FileWriter{f: f, done: make(chan struct{})}
+	w := &FileWriter{f: f, clock: clk, done: make(chan struct{})}
 	w.wg.Add(1)
 	go w.syncLoop()
 	return w, nil
@@ -118,13 +121,13 @@ func (w *FileWriter) syncLocked() error {
 
 func (w *FileWriter) syncLoop() {
 	defer w.wg.Done()
-	t := time.NewTicker(SyncInterval)
+	t := w.clock.NewTicker(SyncInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-w.done:
 			return
-		case <-t.C:
+		case <-t.C():
 			_ = w.Sync() // a failing disk also fails the next Write
 		}
 	}

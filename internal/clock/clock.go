@@ -1,19 +1,27 @@
-// Package clock is the only place in Trent that reads the wall clock.
+// Package clock is the only place in Trent that reads the wall clock or
+// waits on it.
 //
 // Everything time-driven (rotation dates, deletion windows, import-token
-// validity, audit timestamps) takes a Clock so that tests can move time
-// instead of sleeping. A test checks that no other package under internal/
-// calls time.Now.
+// validity, audit timestamps, the background loops' ticks) takes a Clock so
+// that tests can move time instead of sleeping. A test checks that no other
+// package under internal/ calls time.Now or starts a timer of package time.
 package clock
 
-import (
-	"sync"
-	"time"
-)
+import "time"
 
-// Clock tells the current time.
+// Clock tells the current time and ticks.
 type Clock interface {
 	Now() time.Time
+	// NewTicker returns a ticker that ticks every d of this clock's time.
+	// Like time.Ticker it drops ticks a slow receiver misses. d must be
+	// positive.
+	NewTicker(d time.Duration) Ticker
+}
+
+// Ticker delivers ticks on C until Stop.
+type Ticker interface {
+	C() <-chan time.Time
+	Stop()
 }
 
 // Real is the wall clock, in UTC.
@@ -22,34 +30,10 @@ type Real struct{}
 // Now returns the current UTC time.
 func (Real) Now() time.Time { return time.Now().UTC() }
 
-// Manual is a clock that only moves when told to. It is safe for concurrent
-// use; tests share one between the server and the test body.
-type Manual struct {
-	mu  sync.Mutex
-	now time.Time
-}
+// NewTicker returns a time.Ticker.
+func (Real) NewTicker(d time.Duration) Ticker { return realTicker{time.NewTicker(d)} }
 
-// NewManual returns a manual clock set to t.
-func NewManual(t time.Time) *Manual { return &Manual{now: t.UTC()} }
+type realTicker struct{ t *time.Ticker }
 
-// Now returns the clock's current time.
-func (m *Manual) Now() time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.now
-}
-
-// Set moves the clock to t.
-func (m *Manual) Set(t time.Time) {
-	m.mu.Lock()
-	m.now = t.UTC()
-	m.mu.Unlock()
-}
-
-// Advance moves the clock forward by d and returns the new time.
-func (m *Manual) Advance(d time.Duration) time.Time {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	m.now = m.now.Add(d)
-	return m.now
-}
+func (r realTicker) C() <-chan time.Time { return r.t.C }
+func (r realTicker) Stop()               { r.t.Stop() }

@@ -51,7 +51,7 @@ func (s *Scheduler) Kick() {
 // Run runs the task once at start, then on every tick or kick, until ctx
 // is done.
 func (s *Scheduler) Run(ctx context.Context) {
-	t := time.NewTicker(s.interval)
+	t := s.clock.NewTicker(s.interval)
 	defer t.Stop()
 	for {
 		if err := s.task.RunDue(ctx, s.clock.Now()); err != nil && ctx.Err() == nil {
@@ -60,7 +60,7 @@ func (s *Scheduler) Run(ctx context.Context) {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.C():
 		case <-s.kick:
 		}
 	}

@@ -27,24 +27,36 @@ func TestRunUsesTheInjectedClockAndWakesOnKick(t *testing.T) {
 	start := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
 	c := clock.NewManual(start)
 	task := &recordingTask{ran: make(chan struct{}, 10)}
-	// An interval far longer than the test: only the start and the kick
-	// can wake the loop.
 	s := New(c, task, time.Hour, nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
 
 	waitRun(t, task.ran)
-	later := c.Advance(400 * 24 * time.Hour)
+	if !c.WaitForTickers(1, done) {
+		t.Fatal("the loop stopped before starting its ticker")
+	}
+	// Half an interval later only a kick can wake the loop.
+	kicked := c.Advance(30 * time.Minute)
 	s.Kick()
+	waitRun(t, task.ran)
+	// Moving the injected clock past the interval wakes it: the tick
+	// comes from the clock, not from the wall.
+	ticked := c.Advance(30 * time.Minute)
 	waitRun(t, task.ran)
 	cancel()
 	<-done
 
 	task.mu.Lock()
 	defer task.mu.Unlock()
-	if len(task.times) != 2 || !task.times[0].Equal(start) || !task.times[1].Equal(later) {
-		t.Fatalf("runs at %v, want [%v %v]", task.times, start, later)
+	want := []time.Time{start, kicked, ticked}
+	if len(task.times) != len(want) {
+		t.Fatalf("runs at %v, want %v", task.times, want)
+	}
+	for i := range want {
+		if !task.times[i].Equal(want[i]) {
+			t.Fatalf("runs at %v, want %v", task.times, want)
+		}
 	}
 }
 

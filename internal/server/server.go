@@ -120,7 +120,7 @@ func Open(cfg Config) (*Node, error) {
 		st.Close()
 		return nil, err
 	}
-	auditLog, err := audit.OpenFile(filepath.Join(cfg.DataDir, audit.FileName))
+	auditLog, err := audit.OpenFile(filepath.Join(cfg.DataDir, audit.FileName), cfg.Clock)
 	if err != nil {
 		st.Close()
 		return nil, err
@@ -189,13 +189,13 @@ func (n *Node) Start() {
 }
 
 func (n *Node) flushUsage(ctx context.Context) {
-	t := time.NewTicker(UsageFlushInterval)
+	t := n.cfg.Clock.NewTicker(UsageFlushInterval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-t.C:
+		case <-t.C():
 			if err := n.service.FlushUsage(ctx); err != nil && ctx.Err() == nil {
 				n.log.Warn("writing key usage failed; it will be retried", "error", err)
 			}
