@@ -45,20 +45,25 @@ func (s *Bytes) Wipe() {
 	clear(s.b)
 }
 
+// The printing and encoding methods have value receivers so that a copy of
+// a Bytes (a struct field holding one, a dereferenced pointer) redacts as
+// well as the pointer does: with pointer receivers fmt would print a copy's
+// bytes through reflection.
+
 // String implements fmt.Stringer.
-func (s *Bytes) String() string { return redacted }
+func (Bytes) String() string { return redacted }
 
 // GoString implements fmt.GoStringer so %#v does not print the bytes.
-func (s *Bytes) GoString() string { return redacted }
+func (Bytes) GoString() string { return redacted }
 
 // Format implements fmt.Formatter for every verb (%x, %v, %s, %q, ...).
-func (s *Bytes) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
+func (Bytes) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
 
 // LogValue implements slog.LogValuer.
-func (s *Bytes) LogValue() slog.Value { return slog.StringValue(redacted) }
+func (Bytes) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON implements json.Marshaler.
-func (s *Bytes) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+func (Bytes) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
 
 // MarshalText implements encoding.TextMarshaler.
-func (s *Bytes) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+func (Bytes) MarshalText() ([]byte, error) { return []byte(redacted), nil }
