@@ -1,0 +1,33 @@
+// Package layout is the one place that says where Trent keeps things in the
+// store: the key of every record and index entry, the meta/ keys, the
+// layout's version, and what a transaction spends against the store's
+// declared limits (store.Limits). Every package that reads or writes the
+// store takes its keys from here, so the layout can be read, versioned and
+// migrated as a whole.
+//
+// Layout version 2:
+//
+//	acct/<account>/<region>/key/<key-id>                    key metadata
+//	acct/<account>/<region>/material/<key-id>/<version>     sealed key material, one record per version
+//	acct/<account>/<region>/alias/<alias-name>              alias -> key
+//	acct/<account>/<region>/keyalias/<key-id>/<alias-name>  index: aliases of a key
+//	acct/<account>/<region>/tags/<key-id>                   tag set
+//	acct/<account>/<region>/policy/<key-id>                 key policy document
+//	acct/<account>/<region>/usage/<key-id>                  last cryptographic use
+//	due/<seconds>.<nanoseconds>/<account>/<region>/<key-id>/<kind>
+//	                                                        scheduler index
+//	trash/<account>/<region>/<key-id>                       key being deleted, children remain
+//	outbox/audit/<seconds>.<nanoseconds>/<event-id>         audit records not yet in the log file
+//	meta/root-key-check                                     value sealed under the root key
+//	meta/layout                                             this layout's version
+//	meta/audit-shipped                                      how far the log file holds shipped records
+//
+// Everything a customer owns lives under its account and Region, so one
+// prefix scan lists it and nothing leaks between tenants. Material versions
+// are zero-padded hex and times are zero-padded decimal, so that key order
+// is numeric order.
+//
+// Version 1 (Trent's first release) named due times in whole seconds,
+// rounded up (due/<seconds>/...); version 2 names them exactly, so that
+// work is found due the moment it is.
+package layout
