@@ -33,6 +33,12 @@ type sampleInput struct {
 	DryRun            *bool             `json:"DryRun,omitempty"`
 	AWSAccountId      string            `json:"AWSAccountId,omitempty"`
 	Absent            *string           `json:"Absent,omitempty"`
+	// The wire omits an empty ExpirationModel, so the record must too;
+	// Description is always sent, so an empty one is recorded.
+	ExpirationModel string   `json:"ExpirationModel,omitempty"`
+	Description     string   `json:"Description"`
+	Enabled         bool     `json:"Enabled,omitempty"`
+	Algorithms      []string `json:"Algorithms,omitempty"`
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -53,14 +59,20 @@ func TestParamsScrubsSecretsAndUsesCloudTrailNames(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := `{"awsAccountId":"111122223333","dryRun":false,"encryptionContext":{"Department":"Engineering"},"keyId":"alias/x","numberOfBytes":32,"tags":[{"tagKey":"k","tagValue":"v"}]}`
+	// CloudTrail names members as Java beans do (Introspector.decapitalize):
+	// the first letter lowered unless the first two are capitals, so
+	// AWSAccountId stays AWSAccountId (recorded in AWS's CreateKey example,
+	// docs "CreateKey" under "AWS KMS log file examples").
+	want := `{"AWSAccountId":"111122223333","description":"","dryRun":false,"encryptionContext":{"Department":"Engineering"},"keyId":"alias/x","numberOfBytes":32,"tags":[{"tagKey":"k","tagValue":"v"}]}`
 	if string(js) != want {
 		t.Fatalf("params:\n got %s\nwant %s", js, want)
 	}
 	if strings.Contains(string(js), "canary") {
 		t.Fatal("a secret reached the parameters")
 	}
-	if Params(nil) != nil || Params((*sampleInput)(nil)) != nil || Params(&sampleTag{}) != nil {
+	if Params(nil) != nil || Params((*sampleInput)(nil)) != nil || Params(&sampleTag{}) != nil || Params(&struct {
+		A string `json:"A,omitempty"`
+	}{}) != nil {
 		t.Fatal("an empty input must give null parameters")
 	}
 }

@@ -8,10 +8,12 @@ import (
 )
 
 // Params converts a decoded request (or response) struct into CloudTrail's
-// requestParameters form: member names in lowerCamelCase, absent members
-// left out. It never records secrets: every []byte member (plaintexts,
-// ciphertexts, key material) is dropped, and so is every member tagged
-// `audit:"-"`. A nil input gives nil (JSON null).
+// requestParameters form: member names as CloudTrail spells them
+// (memberName), and exactly the members the wire form has: absent members
+// and the empty ones the JSON encoding omits (omitempty, omitzero) are left
+// out, as CloudTrail leaves them out. It never records secrets: every
+// []byte member (plaintexts, ciphertexts, key material) is dropped, and so
+// is every member tagged `audit:"-"`. A nil input gives nil (JSON null).
 func Params(v any) map[string]any {
 	if v == nil {
 		return nil
@@ -103,40 +105,60 @@ func convertStruct(v reflect.Value) map[string]any {
 		if !f.IsExported() || f.Tag.Get("audit") == "-" {
 			continue
 		}
-		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" {
+		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" || omitted(v.Field(i), opts) {
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
 		if item := convert(v.Field(i)); item != nil {
-			out[lowerCamel(name)] = item
+			out[memberName(name)] = item
 		}
 	}
 	return out
 }
 
-// lowerCamel turns a wire member name into CloudTrail's form: "KeyId" ->
-// "keyId"; a leading run of capitals is lowered except the one that starts
-// the next word ("AWSAccountId" -> "awsAccountId").
-func lowerCamel(s string) string {
+// omitted reports whether encoding/json leaves the field out: omitempty of
+// an empty value, or omitzero of a zero one.
+func omitted(v reflect.Value, opts string) bool {
+	for opt := range strings.SplitSeq(opts, ",") {
+		switch opt {
+		case "omitempty":
+			switch v.Kind() {
+			case reflect.Array, reflect.Map, reflect.Slice, reflect.String:
+				if v.Len() == 0 {
+					return true
+				}
+			case reflect.Bool, reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+				reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64,
+				reflect.Float32, reflect.Float64, reflect.Interface, reflect.Pointer:
+				if v.IsZero() {
+					return true
+				}
+			}
+		case "omitzero":
+			if z, ok := v.Interface().(interface{ IsZero() bool }); ok {
+				if z.IsZero() {
+					return true
+				}
+			} else if v.IsZero() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// memberName turns a wire member name into CloudTrail's form, which follows
+// Java's Introspector.decapitalize: the first letter is lowered ("KeyId" ->
+// "keyId") unless the first two letters are capitals ("AWSAccountId" stays,
+// as AWS's CreateKey record example shows).
+func memberName(s string) string {
 	runes := []rune(s)
-	n := 0
-	for n < len(runes) && unicode.IsUpper(runes[n]) {
-		n++
-	}
-	switch {
-	case n == 0:
+	if len(runes) == 0 || (len(runes) > 1 && unicode.IsUpper(runes[0]) && unicode.IsUpper(runes[1])) {
 		return s
-	case n == 1 || n == len(runes):
-		for i := 0; i < n; i++ {
-			runes[i] = unicode.ToLower(runes[i])
-		}
-	default:
-		for i := 0; i < n-1; i++ {
-			runes[i] = unicode.ToLower(runes[i])
-		}
 	}
+	runes[0] = unicode.ToLower(runes[0])
 	return string(runes)
 }
