@@ -2,8 +2,10 @@ package kms
 
 import (
 	"context"
+	"strings"
 
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -31,9 +33,8 @@ type ListAliasesOutput struct {
 }
 
 // ListAliases lists the aliases of the caller's account and Region in name
-// order, or only those of one key. AWS also lists the predefined
-// alias/aws/<service> names of services never used (without a
-// TargetKeyId); Trent lists an AWS managed alias once its key exists.
+// order, with the predefined alias/aws/<service> names that have no key yet
+// (predefinedaliases.go), or only the aliases of one key.
 func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListAliasesOutput, error) {
 	info, err := requestInfo(ctx)
 	if err != nil {
@@ -52,33 +53,84 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 	limit := pageLimit(in.Limit, 50)
 	out := &ListAliasesOutput{Aliases: []AliasListEntry{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		account, region := info.Caller.Account, info.Region
-		// Without KeyId the alias records are listed; with it, the key's
-		// alias index, whose entries name the same aliases.
-		prefix := aliasesPrefix(account, region)
-		if in.KeyId != nil {
-			k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, "ListAliases")
-			if err != nil {
-				return err
-			}
-			prefix = keyAliasPrefix(k.Account, k.Region, k.ID)
+		var next *string
+		var err error
+		if in.KeyId == nil {
+			next, err = listAllAliases(tx, info.Caller.Account, info.Region, after, limit, &out.Aliases)
+		} else {
+			next, err = listKeyAliases(ctx, tx, info, *in.KeyId, after, limit, &out.Aliases)
 		}
-		out.NextMarker, err = listPage(tx, "aliases", prefix, after, limit, nil, func(name string, _ store.Item) error {
-			a, err := getRecord[aliasRecord](tx, aliasKey(account, region, name))
-			if err != nil {
-				return err
-			}
-			out.Aliases = append(out.Aliases, AliasListEntry{
-				AliasName: a.Name, AliasArn: keys.AliasARN(region, account, a.Name), TargetKeyId: a.TargetKeyID,
-				CreationDate: timePtr(a.CreatedAt), LastUpdatedDate: timePtr(a.UpdatedAt),
-			})
-			return nil
-		})
-		out.Truncated = out.NextMarker != nil
+		out.NextMarker, out.Truncated = next, next != nil
 		return err
 	})
 	if err != nil {
 		return nil, storeErr(err)
 	}
 	return out, nil
+}
+
+// listAllAliases lists one page of the account's aliases merged with the
+// predefined ones. Both are in name order and the marker names the last
+// alias listed, so a page may end on either kind and markers issued before
+// predefined aliases were listed stay good.
+func listAllAliases(tx store.Tx, account, region, after string, limit int, entries *[]AliasListEntry) (*string, error) {
+	prefix := aliasesPrefix(account, region)
+	startAfter := ""
+	if after != "" {
+		startAfter = prefix + after
+	}
+	items, err := tx.Scan(prefix, startAfter, limit+1)
+	if err != nil {
+		return nil, err
+	}
+	stored := make([]string, len(items))
+	for i, item := range items {
+		stored[i] = strings.TrimPrefix(item.Key, prefix)
+	}
+	page, more := mergeAliasNames(stored, predefinedAliasNames, after, limit)
+	next := 0 // the stored names of the page are items[0:], in order
+	for _, n := range page {
+		if !n.stored {
+			// Recorded entries of predefined aliases carry a name and an
+			// ARN only: no key, and so no dates of an association.
+			*entries = append(*entries, AliasListEntry{AliasName: n.name, AliasArn: keys.AliasARN(region, account, n.name)})
+			continue
+		}
+		a, err := decodeRecord[aliasRecord](items[next].Value)
+		if err != nil {
+			return nil, err
+		}
+		next++
+		*entries = append(*entries, aliasEntry(account, region, a))
+	}
+	if !more {
+		return nil, nil
+	}
+	marker := encodeMarker("aliases", page[len(page)-1].name)
+	return &marker, nil
+}
+
+// listKeyAliases lists one page of the aliases of one key from the key's
+// alias index, whose entries name the aliases.
+func listKeyAliases(ctx context.Context, tx store.Tx, info *request.Info, keyID, after string, limit int, entries *[]AliasListEntry) (*string, error) {
+	k, err := resolveKey(ctx, tx, info, keyID, keyIDOrARN, "ListAliases")
+	if err != nil {
+		return nil, err
+	}
+	account, region := info.Caller.Account, info.Region
+	return listPage(tx, "aliases", keyAliasPrefix(k.Account, k.Region, k.ID), after, limit, nil, func(name string, _ store.Item) error {
+		a, err := getRecord[aliasRecord](tx, aliasKey(account, region, name))
+		if err != nil {
+			return err
+		}
+		*entries = append(*entries, aliasEntry(account, region, a))
+		return nil
+	})
+}
+
+func aliasEntry(account, region string, a aliasRecord) AliasListEntry {
+	return AliasListEntry{
+		AliasName: a.Name, AliasArn: keys.AliasARN(region, account, a.Name), TargetKeyId: a.TargetKeyID,
+		CreationDate: timePtr(a.CreatedAt), LastUpdatedDate: timePtr(a.UpdatedAt),
+	}
 }

@@ -29,17 +29,27 @@ type managedService struct {
 	via string
 }
 
+// managedServices are the services whose alias/aws/<service> creates an AWS
+// managed key on first use. It holds every predefined alias that ListAliases
+// lists before first use (predefinedServices, with the sources of that list)
+// and services whose alias AWS creates only when the service first uses it.
+// ecr: the ECR default AWS managed key (ECR User Guide "Encryption at rest"),
+// description as recorded ("Default key that protects my ECR data when no
+// other key is defined"). kinesisvideo: predefined; description as recorded
+// ("... protects my kinesis video data ...").
 var managedServices = map[string]managedService{
 	"acm":               {"ACM private keys", "acm"},
 	"backup":            {"backups", "backup"},
 	"codecommit":        {"CodeCommit repositories", "codecommit"},
 	"dynamodb":          {"DynamoDB tables", "dynamodb"},
 	"ebs":               {"EBS volumes", "ec2"},
+	"ecr":               {"ECR data", "ecr"},
 	"elasticfilesystem": {"EFS filesystems", "elasticfilesystem"},
 	"es":                {"Elasticsearch data", "es"},
 	"fsx":               {"FSx filesystems", "fsx"},
 	"glue":              {"Glue data", "glue"},
 	"kinesis":           {"Kinesis data", "kinesis"},
+	"kinesisvideo":      {"kinesis video data", "kinesisvideo"},
 	"lambda":            {"Lambda functions", "lambda"},
 	"rds":               {"RDS database volumes", "rds"},
 	"redshift":          {"Redshift data", "redshift"},
