@@ -86,12 +86,16 @@ func testInfo() *request.Info {
 }
 
 func TestAPICallRecord(t *testing.T) {
-	_, d := WithDetails(context.Background())
+	at := time.Date(2026, 11, 25, 12, 30, 45, 999, time.UTC)
+	_, d := WithDetails(context.Background(), testInfo(), true, at)
+	d.SetInput(&sampleInput{KeyId: ptr("k")})
 	d.AddKey("arn:aws:kms:eu-west-1:111122223333:key/k", "111122223333")
 	d.AddKey("arn:aws:kms:eu-west-1:111122223333:key/k", "111122223333")
 	d.SetAdditional("keyMaterialId", "abc")
-	at := time.Date(2026, 11, 25, 12, 30, 45, 999, time.UTC)
-	rec := APICall(Call{Info: testInfo(), ReadOnly: true, Input: &sampleInput{KeyId: ptr("k")}, Output: &sampleInput{KeyId: ptr("out")}, Time: at, Details: d})
+	rec := d.Record(&sampleInput{KeyId: ptr("out")}, nil)
+	if rec.RequestParameters["keyId"] != "k" {
+		t.Fatalf("request parameters: %+v", rec.RequestParameters)
+	}
 	if rec.EventSource != "kms.amazonaws.com" || rec.EventName != "Encrypt" || rec.EventTime != "2026-11-25T12:30:45Z" ||
 		rec.AWSRegion != "eu-west-1" || rec.RequestID != "req-1" || rec.EventID != d.EventID || !rec.ReadOnly ||
 		rec.EventType != "AwsApiCall" || rec.RecipientAccountID != "111122223333" || rec.UserIdentity.AccessKeyID != "test" {
@@ -121,6 +125,37 @@ func TestAPICallRecord(t *testing.T) {
 	internal := APICall(Call{Info: testInfo(), Err: errors.New("disk on fire at /var/secret/path"), Time: at})
 	if internal.ErrorCode != kmserr.CodeInternal || strings.Contains(internal.ErrorMessage, "/var") {
 		t.Fatalf("an internal error must be recorded generically: %+v", internal)
+	}
+}
+
+// TestDetailsRewind: a transaction attempt that is rolled back and run
+// again must leave only what the last attempt recorded.
+func TestDetailsRewind(t *testing.T) {
+	_, d := WithDetails(context.Background(), testInfo(), false, time.Unix(0, 0))
+	d.AddKey("arn:first", "111122223333")
+	d.SetAdditional("kept", 1)
+	mark := d.Mark()
+	d.AddKey("arn:attempt-1", "111122223333")
+	d.SetAdditional("kept", 2)
+	d.SetAdditional("attempt", 1)
+	d.Rewind(mark)
+	d.AddKey("arn:attempt-2", "111122223333")
+	res := d.Resources()
+	if len(res) != 2 || res[0].ARN != "arn:first" || res[1].ARN != "arn:attempt-2" {
+		t.Fatalf("resources after rewind: %+v", res)
+	}
+	if add := d.Additional(); len(add) != 1 || add["kept"] != 1 {
+		t.Fatalf("additional after rewind: %+v", add)
+	}
+	if d.Staged() {
+		t.Fatal("a new Details is not staged")
+	}
+	d.MarkStaged()
+	if !d.Staged() {
+		t.Fatal("MarkStaged did not stick")
+	}
+	if (&Details{}).Record(nil, nil) != nil || DetailsFrom(context.Background()).Record(nil, nil) != nil {
+		t.Fatal("a Details outside a request must not make a record")
 	}
 }
 

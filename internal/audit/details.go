@@ -2,7 +2,11 @@ package audit
 
 import (
 	"context"
+	"maps"
 	"sync"
+	"time"
+
+	"github.com/trent-kms/trent/internal/request"
 )
 
 // Resource is one entry of a CloudTrail record's "resources" list.
@@ -12,34 +16,57 @@ type Resource struct {
 	Type      string `json:"type,omitempty"`
 }
 
-// Details collects what only the service knows about a request (which key
-// it touched, which key material it used) while the operation runs. The wire
-// layer installs an empty Details in the request context, the operation fills
-// it, and the wire layer copies it into the audit record, for failures too.
+// Details is the audit record of one API request in the making. The wire
+// layer starts it once the operation and the caller are known
+// (WithDetails) and attaches the decoded input (SetInput); the operation
+// adds what only it knows (AddKey, SetAdditional). The record is then
+// written exactly once:
+//
+//   - by the service, staged in the store transaction that commits the
+//     request's change (MarkStaged), so that no change is ever committed
+//     without its record, nor acknowledged before the record is durable;
+//   - otherwise by the wire layer when the request ends (reads, failures:
+//     requests that changed nothing).
 type Details struct {
 	// EventID is the CloudTrail eventID the request's record will carry,
 	// fixed up front so the service can refer to it (GetKeyLastUsage).
-	EventID    string
+	EventID string
+
+	info     *request.Info
+	readOnly bool
+	at       time.Time
+
 	mu         sync.Mutex
+	input      any
 	resources  []Resource
 	additional map[string]any
+	staged     bool
 }
 
 type detailsKey struct{}
 
-// WithDetails returns ctx carrying a new, empty Details, and that Details.
-func WithDetails(ctx context.Context) (context.Context, *Details) {
-	d := &Details{EventID: newEventID()}
+// WithDetails returns ctx carrying a new Details for the request described
+// by info, whose operation is read-only in CloudTrail's sense or not, and
+// which started at at.
+func WithDetails(ctx context.Context, info *request.Info, readOnly bool, at time.Time) (context.Context, *Details) {
+	d := &Details{EventID: newEventID(), info: info, readOnly: readOnly, at: at}
 	return context.WithValue(ctx, detailsKey{}, d), d
 }
 
 // DetailsFrom returns the Details in ctx. Outside a request it returns a
-// throwaway Details, so callers never need a nil check.
+// throwaway Details whose Record is nil, so callers never need a nil check.
 func DetailsFrom(ctx context.Context) *Details {
 	if d, ok := ctx.Value(detailsKey{}).(*Details); ok {
 		return d
 	}
 	return &Details{EventID: newEventID()}
+}
+
+// SetInput attaches the decoded request.
+func (d *Details) SetInput(in any) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.input = in
 }
 
 // AddKey records that the request used the KMS key with this ARN. Adding the
@@ -79,9 +106,55 @@ func (d *Details) Additional() map[string]any {
 	if d.additional == nil {
 		return nil
 	}
-	out := make(map[string]any, len(d.additional))
-	for k, v := range d.additional {
-		out[k] = v
+	return maps.Clone(d.additional)
+}
+
+// Mark is a point in what a Details has recorded.
+type Mark struct {
+	resources  int
+	additional map[string]any
+}
+
+// Mark returns the current point. A store transaction whose function may
+// run more than once rewinds to it at the start of every attempt, so that
+// an attempt that was rolled back leaves nothing in the record.
+func (d *Details) Mark() Mark {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return Mark{resources: len(d.resources), additional: maps.Clone(d.additional)}
+}
+
+// Rewind forgets what was recorded after m.
+func (d *Details) Rewind(m Mark) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.resources = d.resources[:min(m.resources, len(d.resources))]
+	d.additional = maps.Clone(m.additional)
+}
+
+// Record builds the request's record with its outcome: output (nil for
+// none) or err. It returns nil for a throwaway Details (outside a request).
+func (d *Details) Record(output any, err error) *Record {
+	if d.info == nil {
+		return nil
 	}
-	return out
+	d.mu.Lock()
+	input := d.input
+	d.mu.Unlock()
+	return APICall(Call{Info: d.info, ReadOnly: d.readOnly, Input: input, Output: output, Err: err, Time: d.at, Details: d})
+}
+
+// MarkStaged notes that the record was committed with the request's change.
+func (d *Details) MarkStaged() {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.staged = true
+}
+
+// Staged reports whether the record was committed with the request's
+// change; the wire layer then does not write it again.
+func (d *Details) Staged() bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.staged
 }

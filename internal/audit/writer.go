@@ -14,48 +14,81 @@ import (
 // FileName is the audit log's name in the data directory.
 const FileName = "audit.log"
 
-// Writer appends records to an audit log.
-type Writer interface {
-	Write(rec *Record) error
-}
+// SyncInterval bounds how long a record written with Write stays in the
+// operating system's cache before it is fsynced: a power cut loses at most
+// this much of the records of requests that changed nothing (reads,
+// cryptographic operations, failures). Records of changes never depend on
+// it: they are committed with the change (Shipper).
+const SyncInterval = time.Second
 
 // FileWriter appends one JSON record per line to a file (JSON Lines, the
 // form CloudTrail-processing tools read).
 //
-// Each Write reaches the operating system before it returns, so a record
-// survives a crash of the process (kill -9). Records are fsynced in groups
-// by a background flusher (SyncInterval) and on Close; a power failure can
-// lose the records of the last interval. A failed write fails the request
-// that produced it: an operation that cannot be audited is not performed
-// silently.
+// Write puts a record into the file with one write(2) before it returns,
+// so the record outlives a crash of the process (kill -9); a background
+// loop fsyncs within SyncInterval, without holding the lock writers take.
+// AppendDurable writes and fsyncs at once (shipped records). Reopen starts
+// a new file at the same path, for log rotation.
 type FileWriter struct {
+	path  string
+	clock clock.Clock
+
+	// mu serialises appends and guards the fields below it.
 	mu     sync.Mutex
 	f      *os.File
-	clock  clock.Clock
+	at     Position // identity of f and its size, which only appends change
 	dirty  bool
 	closed bool
-	done   chan struct{}
-	wg     sync.WaitGroup
+	// fileMu is held shared while f is fsynced and exclusively while f is
+	// closed or replaced (with mu held too), so an fsync never holds mu.
+	fileMu sync.RWMutex
+
+	done chan struct{}
+	wg   sync.WaitGroup
+
+	// syncing, if set, runs while an fsync is under way (tests).
+	syncing func()
 }
 
-// SyncInterval is how often buffered records are fsynced.
-const SyncInterval = time.Second
+// Position is a point in a log file: the file (device and inode, zero
+// where the platform has none) and an offset in it.
+type Position struct {
+	Dev    uint64 `json:"dev"`
+	Ino    uint64 `json:"ino"`
+	Offset int64  `json:"offset"`
+}
 
 // OpenFile opens (creating if needed, mode 0600) the audit log at path for
-// appending.
+// appending and starts fsyncing it on clk's ticks.
 func OpenFile(path string, clk clock.Clock) (*FileWriter, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	w := &FileWriter{path: path, clock: clk, done: make(chan struct{})}
+	f, at, err := openLog(path)
 	if err != nil {
-		return nil, fmt.Errorf("audit: open %s: %w", path, err)
+		return nil, err
 	}
-	if err := endTornRecord(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("audit: open %s: %w", path, err)
-	}
-	w := &FileWriter{f: f, clock: clk, done: make(chan struct{})}
+	w.f, w.at = f, at
 	w.wg.Add(1)
 	go w.syncLoop()
 	return w, nil
+}
+
+// openLog opens the log for appending and ends a torn last record.
+func openLog(path string) (*os.File, Position, error) {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_APPEND|os.O_CREATE, 0o600)
+	if err != nil {
+		return nil, Position{}, fmt.Errorf("audit: open %s: %w", path, err)
+	}
+	if err := endTornRecord(f); err != nil {
+		f.Close()
+		return nil, Position{}, fmt.Errorf("audit: open %s: %w", path, err)
+	}
+	fi, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, Position{}, fmt.Errorf("audit: open %s: %w", path, err)
+	}
+	dev, ino := fileID(fi)
+	return f, Position{Dev: dev, Ino: ino, Offset: fi.Size()}, nil
 }
 
 // endTornRecord ends the log with a newline if it does not end with one.
@@ -79,43 +112,80 @@ func endTornRecord(f *os.File) error {
 	return err
 }
 
-// Write appends rec.
+// Write appends rec. It fails if the record cannot reach the file; the
+// caller then fails the request (an operation that cannot be audited is not
+// reported as done).
 func (w *FileWriter) Write(rec *Record) error {
 	line, err := json.Marshal(rec)
 	if err != nil {
 		return fmt.Errorf("audit: encode record: %w", err)
 	}
-	line = append(line, '\n')
+	_, err = w.append(append(line, '\n'))
+	return err
+}
+
+// AppendDurable appends lines (whole records, each ending in a newline) and
+// fsyncs them before it returns. It returns the position right after them.
+func (w *FileWriter) AppendDurable(lines []byte) (Position, error) {
+	at, err := w.append(lines)
+	if err != nil {
+		return Position{}, err
+	}
+	return at, w.Sync()
+}
+
+// append writes b with one write(2), under the lock, so that concurrent
+// records never interleave.
+func (w *FileWriter) append(b []byte) (Position, error) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.closed {
-		return errors.New("audit: log is closed")
+		return Position{}, errors.New("audit: log is closed")
 	}
-	// One write(2) per record, under the lock: the record reaches the OS
-	// (and so outlives the process) before the request is answered, and
-	// concurrent records never interleave.
-	if _, err := w.f.Write(line); err != nil {
-		return fmt.Errorf("audit: write: %w", err)
+	n, err := w.f.Write(b)
+	w.at.Offset += int64(n)
+	if n > 0 {
+		w.dirty = true
 	}
-	w.dirty = true
-	return nil
+	if err != nil {
+		return Position{}, fmt.Errorf("audit: write: %w", err)
+	}
+	return w.at, nil
 }
 
-// Sync forces buffered records to stable storage.
-func (w *FileWriter) Sync() error {
+// Position returns the end of the file as this writer has written it.
+func (w *FileWriter) Position() Position {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.syncLocked()
+	return w.at
 }
 
-func (w *FileWriter) syncLocked() error {
-	if !w.dirty || w.closed {
+// Path returns the log's path.
+func (w *FileWriter) Path() string { return w.path }
+
+// Sync forces written records to stable storage. Writers are not held up
+// while the fsync runs.
+func (w *FileWriter) Sync() error {
+	w.mu.Lock()
+	if w.closed || !w.dirty {
+		w.mu.Unlock()
 		return nil
 	}
-	if err := w.f.Sync(); err != nil {
+	w.dirty = false
+	w.mu.Unlock()
+
+	w.fileMu.RLock()
+	if w.syncing != nil {
+		w.syncing()
+	}
+	err := w.f.Sync()
+	w.fileMu.RUnlock()
+	if err != nil {
+		w.mu.Lock()
+		w.dirty = true
+		w.mu.Unlock()
 		return fmt.Errorf("audit: sync: %w", err)
 	}
-	w.dirty = false
 	return nil
 }
 
@@ -133,18 +203,38 @@ func (w *FileWriter) syncLoop() {
 	}
 }
 
-// Close syncs and closes the log. It is safe to call more than once.
+// Reopen fsyncs and closes the current file and opens the file at the path
+// again, creating it if a log rotator has moved it away (SIGHUP).
+func (w *FileWriter) Reopen() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return errors.New("audit: log is closed")
+	}
+	f, at, err := openLog(w.path)
+	if err != nil {
+		return err
+	}
+	w.fileMu.Lock()
+	defer w.fileMu.Unlock()
+	old := w.f
+	w.f, w.at, w.dirty = f, at, false
+	return errors.Join(old.Sync(), old.Close())
+}
+
+// Close fsyncs and closes the log. It is safe to call more than once.
 func (w *FileWriter) Close() error {
 	w.mu.Lock()
 	if w.closed {
 		w.mu.Unlock()
 		return nil
 	}
-	err := w.syncLocked()
 	w.closed = true
-	cerr := w.f.Close()
+	w.fileMu.Lock()
+	err := errors.Join(w.f.Sync(), w.f.Close())
+	w.fileMu.Unlock()
 	w.mu.Unlock()
 	close(w.done)
 	w.wg.Wait()
-	return errors.Join(err, cerr)
+	return err
 }

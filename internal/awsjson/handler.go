@@ -23,6 +23,13 @@ import (
 // 8 KiB grant tokens) with room to spare (notes/reliability.md row 10).
 const DefaultMaxBodyBytes = 1 << 20
 
+// DefaultOperationTimeout bounds an operation when Config leaves it zero.
+// Every operation finishes in milliseconds unless it waits for a disk or a
+// lock; the deadline ends such a wait with a retryable fault (a 5xx, which
+// SDKs retry) well before the HTTP server's write timeout cuts the
+// connection without an answer.
+const DefaultOperationTimeout = 20 * time.Second
+
 // Config wires the handler.
 type Config struct {
 	// Operations is the operation table. Names must be unique.
@@ -38,10 +45,16 @@ type Config struct {
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// Audit is called once for every request whose operation and caller
-	// are known, successful or not, before the response is sent. If it
-	// fails the client gets KMSInternalException instead of the result. Nil
-	// means no auditing, for tests and benchmarks only.
+	// are known, successful or not, before the response is sent, unless
+	// the service already committed the request's record with the change
+	// the request made (audit.Details.Staged). If it fails the client gets
+	// KMSInternalException instead of the result: such a request changed
+	// nothing, so failing it loses nothing. Nil means no auditing, for
+	// tests and benchmarks only.
 	Audit func(ctx context.Context, c Completed) error
+	// OperationTimeout is the deadline of an operation that sets none of
+	// its own; zero or less means DefaultOperationTimeout.
+	OperationTimeout time.Duration
 	// NewRequestID returns the ID sent in x-amzn-RequestId. Nil means a
 	// random UUID (version 4), the form AWS uses.
 	NewRequestID func() string
@@ -65,7 +78,7 @@ type Completed struct {
 	// Time is when the request started, from Config.Clock.
 	Time time.Time
 	// Details holds what the operation recorded (keys touched, extra
-	// event data).
+	// event data) and builds the record.
 	Details *audit.Details
 }
 
@@ -104,6 +117,9 @@ func NewHandler(cfg Config) http.Handler {
 	}
 	if h.newID == nil {
 		h.newID = newRequestID
+	}
+	if h.cfg.OperationTimeout <= 0 {
+		h.cfg.OperationTimeout = DefaultOperationTimeout
 	}
 	return h
 }
@@ -147,8 +163,13 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, info *request.In
 	}
 	info.Caller, info.Region = caller, region
 
-	ctx := request.NewContext(r.Context(), info)
-	ctx, details := audit.WithDetails(ctx)
+	timeout := op.Timeout
+	if timeout <= 0 {
+		timeout = h.cfg.OperationTimeout
+	}
+	ctx, cancel := context.WithTimeout(request.NewContext(r.Context(), info), timeout)
+	defer cancel()
+	ctx, details := audit.WithDetails(ctx, info, op.ReadOnly, start)
 	input, output, resp, err := h.run(ctx, w, r, op)
 	e := asKMSError(err)
 
@@ -158,7 +179,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, info *request.In
 	} else {
 		c.Output = output
 	}
-	if h.cfg.Audit != nil {
+	if h.cfg.Audit != nil && !details.Staged() {
 		if err := h.cfg.Audit(ctx, c); err != nil {
 			// Fail closed: a call that could not be audited must not look
 			// like it succeeded. The operation's own error, if any, is in
@@ -215,6 +236,9 @@ func (h *handler) run(ctx context.Context, w http.ResponseWriter, r *http.Reques
 	input, output, err = op.invoke(ctx, body)
 	if err != nil {
 		return input, nil, nil, err
+	}
+	if op.noOutput {
+		return input, nil, []byte{}, nil
 	}
 	if output == nil {
 		return input, nil, emptyObject, nil

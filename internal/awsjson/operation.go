@@ -6,6 +6,9 @@ import (
 	"fmt"
 	"reflect"
 	"runtime/debug"
+	"time"
+
+	"github.com/trent-kms/trent/internal/audit"
 )
 
 // Operation is one entry of the operation table: an AWS KMS operation name
@@ -16,7 +19,14 @@ type Operation struct {
 	Name string
 	// ReadOnly is CloudTrail's readOnly flag for the operation.
 	ReadOnly bool
+	// Timeout bounds one call of the operation; zero means the handler's
+	// Config.OperationTimeout.
+	Timeout time.Duration
 
+	// noOutput is set for an operation whose output has no members: the
+	// model gives it no output, and the API Reference answers HTTP 200
+	// with an empty body.
+	noOutput bool
 	// shape guides the strict scanner's member-name check for the input.
 	shape *shape
 	// invoke decodes body into the input type and calls the function. It
@@ -38,19 +48,30 @@ func ReadOnly() OpOption {
 	return func(o *Operation) { o.ReadOnly = true }
 }
 
+// Timeout sets the operation's deadline.
+func Timeout(d time.Duration) OpOption {
+	return func(o *Operation) { o.Timeout = d }
+}
+
 // Op binds fn to the operation name. In and Out are the operation's own
 // wire structs (json tags with the model's member names); fn never sees
-// HTTP. A nil *Out with a nil error is sent as the empty object {}.
+// HTTP. An Out without members is the model's "no output": the response is
+// an empty body. Otherwise a nil *Out with a nil error is sent as {}.
 func Op[In, Out any](name string, fn func(context.Context, *In) (*Out, error), opts ...OpOption) Operation {
 	if fn == nil {
 		panic("awsjson: Op " + name + " has a nil function")
 	}
-	o := Operation{Name: name, shape: shapeOf(reflect.TypeFor[In]())}
+	out := reflect.TypeFor[Out]()
+	o := Operation{Name: name, shape: shapeOf(reflect.TypeFor[In]()),
+		noOutput: out.Kind() == reflect.Struct && out.NumField() == 0}
 	o.invoke = func(ctx context.Context, body []byte) (any, any, error) {
 		in := new(In)
 		if err := decodeInput(body, in); err != nil {
 			return nil, nil, err
 		}
+		// The record of the request names what was asked, whatever happens
+		// next; the service stages it with the change it makes, if any.
+		audit.DetailsFrom(ctx).SetInput(in)
 		out, err := call(ctx, fn, in)
 		if err != nil {
 			return in, nil, err

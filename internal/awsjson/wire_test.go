@@ -34,7 +34,7 @@ func TestWireErrors(t *testing.T) {
 	}
 	cases := []wireCase{
 		{name: "success", op: "GenerateRandom", body: `{"NumberOfBytes":4}`, status: 200, audited: true},
-		{name: "empty body is {}", op: "EnableKey", body: "", status: 200, audited: true},
+		{name: "empty request body is {}", op: "EnableKey", body: "", status: 200, audited: true},
 		{name: "missing authorization", op: "GenerateRandom", body: `{}`, modify: func(r *http.Request) { r.Header.Del("Authorization") },
 			status: 400, code: kmserr.CodeMissingAuthenticationToken, message: "Missing Authentication Token"},
 		{name: "malformed authorization", op: "GenerateRandom", body: `{}`, modify: setHeader("Authorization", "AWS4-HMAC-SHA256 Credential=test/20261103/us-east-1/kms/aws4_request"),
@@ -144,7 +144,9 @@ func checkResponse(t *testing.T, resp *http.Response, status int, code, message 
 		t.Errorf("body leaks the internal cause: %s", raw)
 	}
 	if code == "" {
-		if !json.Valid(raw) || raw[0] != '{' {
+		// An operation without output answers an empty body
+		// (TestNoOutputAnswersAnEmptyBody), any other a JSON object.
+		if len(raw) > 0 && (!json.Valid(raw) || raw[0] != '{') {
 			t.Errorf("success body %q is not a JSON object", raw)
 		}
 		return

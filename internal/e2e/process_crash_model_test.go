@@ -67,6 +67,9 @@ type crashWorker struct {
 	pending  *inFlight
 	counts   map[string]int    // acknowledged writes in this cycle, by operation
 	requests map[string]string // request ID -> operation, every acknowledged write
+	// committed are the writes in flight at a crash that turned out to be
+	// committed: their response never came, but their record must exist.
+	committed []*inFlight
 }
 
 func newCrashWorker(id int, seed uint64) *crashWorker {
@@ -271,6 +274,7 @@ func (w *crashWorker) verifyKey(t *testing.T, c *kms.Client, k *ackKey, mine *in
 	if got := d.KeyMetadata.KeyState; got != k.state {
 		if mine != nil && mine.state == got {
 			v.adopted++
+			w.committed = append(w.committed, mine)
 		} else {
 			t.Errorf("key %s: state %s, acknowledged %s", k.id, got, k.state)
 		}
@@ -284,6 +288,7 @@ func (w *crashWorker) verifyKey(t *testing.T, c *kms.Client, k *ackKey, mine *in
 	} else if rot.KeyRotationEnabled != k.rotation {
 		if mine != nil && mine.op == "EnableKeyRotation" {
 			v.adopted++
+			w.committed = append(w.committed, mine)
 		} else {
 			t.Errorf("key %s: rotation %v, acknowledged %v", k.id, rot.KeyRotationEnabled, k.rotation)
 		}
@@ -303,6 +308,7 @@ func (w *crashWorker) verifyKey(t *testing.T, c *kms.Client, k *ackKey, mine *in
 			}
 			if maps.Equal(got, want) {
 				v.adopted++
+				w.committed = append(w.committed, mine)
 			} else {
 				t.Errorf("key %s: tags %v, acknowledged %v", k.id, got, k.tags)
 			}
@@ -322,6 +328,7 @@ func (w *crashWorker) verifyKey(t *testing.T, c *kms.Client, k *ackKey, mine *in
 		case err == nil && *d.KeyMetadata.KeyId == k.id:
 			k.aliases = append(k.aliases, mine.alias)
 			v.adopted++
+			w.committed = append(w.committed, mine)
 		case err == nil || !errors.As(err, &ae) || ae.ErrorCode() != "NotFoundException":
 			t.Errorf("in-flight %s -> %s: %v %v", mine.alias, k.id, d, err)
 		}

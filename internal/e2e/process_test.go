@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -86,10 +87,118 @@ func TestProcessCrashKeepsAcknowledgedWrites(t *testing.T) {
 	}
 	p := serveTrent(t, dir)
 	verifyCrashWorkers(t, workers, p.kms(), crashCycles)
+	existing := listAllKeys(t, p.kms())
 	if code := p.stop(syscall.SIGTERM); code != 0 {
 		t.Fatalf("SIGTERM: exit code %d; log:\n%s", code, p.log)
 	}
-	checkAuditAfterCrashes(t, auditPath, boundaries, simulatedTorn, workers)
+	records := checkAuditAfterCrashes(t, auditPath, boundaries, simulatedTorn, workers)
+	checkEveryChangeAuditedOnce(t, records, workers, existing)
+}
+
+// listAllKeys returns the IDs of every key of the default account and
+// Region.
+func listAllKeys(t *testing.T, c *kms.Client) []string {
+	t.Helper()
+	var ids []string
+	p := kms.NewListKeysPaginator(c, &kms.ListKeysInput{})
+	for p.HasMorePages() {
+		page, err := p.NextPage(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range page.Keys {
+			ids = append(ids, *k.KeyId)
+		}
+	}
+	return ids
+}
+
+// checkEveryChangeAuditedOnce: the write-ahead audit promise. Every
+// acknowledged change has exactly one record; so does every change that
+// was committed without being acknowledged (the write in flight at a
+// crash): every key that exists has exactly one CreateKey record, and each
+// in-flight write found committed has its record. No record appears twice.
+func checkEveryChangeAuditedOnce(t *testing.T, records []audit.Record, workers []*crashWorker, existing []string) {
+	t.Helper()
+	byEvent := map[string]int{}
+	byRequest := map[string]int{}
+	created := map[string]int{}
+	for _, r := range records {
+		byEvent[r.EventID]++
+		if r.RequestID != "" {
+			byRequest[r.RequestID]++
+		}
+		if r.EventName == "CreateKey" && r.ErrorCode == "" {
+			md, _ := r.ResponseElements["keyMetadata"].(map[string]any)
+			id, _ := md["keyId"].(string)
+			created[id]++
+		}
+	}
+	for id, n := range byEvent {
+		if n > 1 {
+			t.Errorf("event %s is in the audit log %d times", id, n)
+		}
+	}
+	acked := map[string]bool{}
+	for _, w := range workers {
+		for id, op := range w.requests {
+			acked[id] = true
+			if n := byRequest[id]; n != 1 {
+				t.Errorf("acknowledged %s (request %s) has %d records, want 1", op, id, n)
+			}
+		}
+	}
+	for _, id := range existing {
+		if n := created[id]; n != 1 {
+			t.Errorf("key %s exists and has %d CreateKey records, want 1", id, n)
+		}
+	}
+	committed := 0
+	for _, w := range workers {
+		for _, c := range w.committed {
+			committed++
+			if n := countCommittedRecords(records, acked, c); n != 1 {
+				t.Errorf("in-flight %s on %s was committed and has %d records of its own, want 1", c.op, c.key.id, n)
+			}
+		}
+	}
+	t.Logf("audit: %d keys with one CreateKey record each, %d acknowledged requests and %d unacknowledged but committed writes with one record each",
+		len(existing), len(acked), committed)
+}
+
+// countCommittedRecords counts the successful records that can only be
+// those of the unacknowledged write c: same operation and key, a request
+// ID nobody saw acknowledged, and for aliases and tags the very name or
+// value it wrote.
+func countCommittedRecords(records []audit.Record, acked map[string]bool, c *inFlight) int {
+	n := 0
+	for _, r := range records {
+		if r.EventName != c.op || r.ErrorCode != "" || acked[r.RequestID] || !namesKey(r, c.key.arn) {
+			continue
+		}
+		switch c.op {
+		case "CreateAlias":
+			if r.RequestParameters["aliasName"] != c.alias {
+				continue
+			}
+		case "TagResource":
+			tags, _ := json.Marshal(r.RequestParameters["tags"])
+			if !strings.Contains(string(tags), `"tagValue":"`+c.tagValue+`"`) {
+				continue
+			}
+		}
+		n++
+	}
+	return n
+}
+
+func namesKey(r audit.Record, arn string) bool {
+	for _, res := range r.Resources {
+		if res.ARN == arn {
+			return true
+		}
+	}
+	return false
 }
 
 // verifyCrashWorkers checks every worker's acknowledged writes against a
@@ -120,7 +229,7 @@ func verifyCrashWorkers(t *testing.T, workers []*crashWorker, c *kms.Client, cyc
 // next line); every other line is a complete record; and every
 // acknowledged request has its record, successful, under its name. The log
 // was closed cleanly at the end, so it ends with a newline.
-func checkAuditAfterCrashes(t *testing.T, path string, boundaries map[int64]bool, simulatedTorn []byte, workers []*crashWorker) {
+func checkAuditAfterCrashes(t *testing.T, path string, boundaries map[int64]bool, simulatedTorn []byte, workers []*crashWorker) []audit.Record {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -130,6 +239,7 @@ func checkAuditAfterCrashes(t *testing.T, path string, boundaries map[int64]bool
 		t.Fatalf("audit log does not end with a newline after a clean shutdown: ...%q", lastBytes(data, 200))
 	}
 	records := map[string]audit.Record{}
+	var all []audit.Record
 	var torn [][]byte
 	offset := int64(0)
 	for line := range bytes.Lines(data) {
@@ -143,6 +253,7 @@ func checkAuditAfterCrashes(t *testing.T, path string, boundaries map[int64]bool
 			torn = append(torn, body)
 			continue
 		}
+		all = append(all, rec)
 		if rec.RequestID != "" {
 			records[rec.RequestID] = rec
 		}
@@ -168,6 +279,7 @@ func checkAuditAfterCrashes(t *testing.T, path string, boundaries map[int64]bool
 		}
 	}
 	t.Logf("audit log: %d records, %d torn lines at crash boundaries (1 simulated), %d acknowledged requests found", len(records), len(torn), checked)
+	return all
 }
 
 func appendFile(t *testing.T, path string, b []byte) {

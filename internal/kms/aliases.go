@@ -120,17 +120,17 @@ func (s *Service) CreateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 		return nil, err
 	}
 	now := s.clock.Now()
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) (any, error) {
 		k, err := aliasTarget(ctx, tx, info, *in.TargetKeyId, "CreateAlias")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if _, err := tx.Get(aliasKey(info.Caller.Account, info.Region, *in.AliasName)); err == nil {
-			return kmserr.AlreadyExists("An alias with the name %s already exists", keys.AliasARN(info.Region, info.Caller.Account, *in.AliasName))
+			return nil, kmserr.AlreadyExists("An alias with the name %s already exists", keys.AliasARN(info.Region, info.Caller.Account, *in.AliasName))
 		} else if !errors.Is(err, store.ErrNotFound) {
-			return err
+			return nil, err
 		}
-		return putAlias(tx, k.Account, k.Region, aliasRecord{Name: *in.AliasName, TargetKeyID: k.ID, CreatedAt: now, UpdatedAt: now})
+		return nil, putAlias(tx, k.Account, k.Region, aliasRecord{Name: *in.AliasName, TargetKeyID: k.ID, CreatedAt: now, UpdatedAt: now})
 	})
 	if err != nil {
 		return nil, storeErr(err)
@@ -149,30 +149,30 @@ func (s *Service) UpdateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 		return nil, err
 	}
 	now := s.clock.Now()
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) (any, error) {
 		a, err := getAlias(tx, info, *in.AliasName)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		k, err := aliasTarget(ctx, tx, info, *in.TargetKeyId, "UpdateAlias")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if a.TargetKeyID == k.ID {
-			return nil
+			return nil, nil
 		}
 		old, err := getRecord[*keys.Key](tx, keyKey(info.Caller.Account, info.Region, a.TargetKeyID))
 		if err == nil && (old.Spec != k.Spec || old.Usage != k.Usage) {
-			return kmserr.Validation("Alias %s cannot be changed from a %s key for %s to a %s key for %s: the key spec and key usage must be the same.",
+			return nil, kmserr.Validation("Alias %s cannot be changed from a %s key for %s to a %s key for %s: the key spec and key usage must be the same.",
 				*in.AliasName, old.Spec, old.Usage, k.Spec, k.Usage)
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return err
+			return nil, err
 		}
 		if err := tx.Delete(keyAliasPrefix(info.Caller.Account, info.Region, a.TargetKeyID) + a.Name); err != nil {
-			return err
+			return nil, err
 		}
 		a.TargetKeyID, a.UpdatedAt = k.ID, now
-		return putAlias(tx, info.Caller.Account, info.Region, a)
+		return nil, putAlias(tx, info.Caller.Account, info.Region, a)
 	})
 	if err != nil {
 		return nil, storeErr(err)
@@ -194,20 +194,20 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 	if err := validateAliasName(in.AliasName); err != nil {
 		return nil, err
 	}
-	err = s.store.Update(ctx, func(tx store.Tx) error {
+	err = s.update(ctx, func(tx store.Tx) (any, error) {
 		a, err := getAlias(tx, info, *in.AliasName)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if k, err := getRecord[*keys.Key](tx, keyKey(info.Caller.Account, info.Region, a.TargetKeyID)); err == nil {
 			if err := checkState("DeleteAlias", k); err != nil {
-				return err
+				return nil, err
 			}
 		}
 		if err := tx.Delete(aliasKey(info.Caller.Account, info.Region, a.Name)); err != nil {
-			return err
+			return nil, err
 		}
-		return tx.Delete(keyAliasPrefix(info.Caller.Account, info.Region, a.TargetKeyID) + a.Name)
+		return nil, tx.Delete(keyAliasPrefix(info.Caller.Account, info.Region, a.TargetKeyID) + a.Name)
 	})
 	if err != nil {
 		return nil, storeErr(err)

@@ -99,15 +99,16 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	}
 	// The material is committed (fsynced) before the key is returned, so
 	// no ciphertext can ever be made under material that is not durable.
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		return insertKey(tx, k, materials, policyDoc, tags)
+	out := &CreateKeyOutput{KeyMetadata: metadata(k)}
+	err = s.update(ctx, func(tx store.Tx) (any, error) {
+		// CloudTrail's CreateKey record names the new key in its resources.
+		audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
+		return out, insertKey(tx, k, materials, policyDoc, tags)
 	})
 	if err != nil {
-		return nil, storeErr(err)
+		return nil, err
 	}
-	// CloudTrail's CreateKey record names the new key in its resources.
-	audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
-	return &CreateKeyOutput{KeyMetadata: metadata(k)}, nil
+	return out, nil
 }
 
 // insertKey writes every record of a new key.

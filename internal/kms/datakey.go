@@ -111,14 +111,16 @@ func (s *Service) generateDataKey(ctx context.Context, in *GenerateDataKeyInput,
 		if dryRun(in.DryRun) {
 			return kmserr.DryRun()
 		}
-		out, err = s.encryptCurrent(tx, k, plaintext, in.EncryptionContext)
-		return err
+		if out, err = s.encryptCurrent(tx, k, plaintext, in.EncryptionContext); err != nil {
+			return err
+		}
+		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", out.materialID)
+		return nil
 	})
 	if err != nil {
 		clear(plaintext)
 		return nil, sealedWith{}, nil, err
 	}
-	audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", out.materialID)
 	s.noteUse(ctx, info, k, op)
 	return plaintext, out, k, nil
 }

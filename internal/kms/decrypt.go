@@ -99,17 +99,22 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 		if err := checkState(op, k); err != nil {
 			return err
 		}
-		plaintext, materialID, err = s.decryptBlob(tx, k, h, in.CiphertextBlob, in.EncryptionContext)
-		return err
+		if plaintext, materialID, err = s.decryptBlob(tx, k, h, in.CiphertextBlob, in.EncryptionContext); err != nil {
+			return err
+		}
+		// DryRun answers after every check, decryption included (it
+		// proves the ciphertext would decrypt), and within the
+		// transaction, so that it commits nothing.
+		if dryRun(in.DryRun) {
+			clear(plaintext)
+			return kmserr.DryRun()
+		}
+		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", materialID)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	if dryRun(in.DryRun) {
-		clear(plaintext)
-		return nil, kmserr.DryRun()
-	}
-	audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", materialID)
 	s.noteUse(ctx, info, k, op)
 	return &DecryptOutput{KeyId: k.ARN(), Plaintext: plaintext, EncryptionAlgorithm: keys.EncryptionAlgorithmSymmetricDefault, KeyMaterialId: materialID}, nil
 }

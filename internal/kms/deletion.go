@@ -8,6 +8,7 @@ import (
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -49,7 +50,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 	}
 	const op = "ScheduleKeyDeletion"
 	now := s.clock.Now()
-	k, err := s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+	return updateKey(s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
 		}
@@ -60,13 +61,11 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 		k.DeletionDate = now.Add(time.Duration(days) * keys.Day)
 		k.PendingWindowDays = int(days)
 		return nil
+	}, func(k *keys.Key) *ScheduleKeyDeletionOutput {
+		return &ScheduleKeyDeletionOutput{
+			KeyId: k.ARN(), DeletionDate: timePtr(k.DeletionDate), KeyState: string(k.State), PendingWindowInDays: days,
+		}
 	})
-	if err != nil {
-		return nil, err
-	}
-	return &ScheduleKeyDeletionOutput{
-		KeyId: k.ARN(), DeletionDate: timePtr(k.DeletionDate), KeyState: string(k.State), PendingWindowInDays: days,
-	}, nil
 }
 
 // CancelKeyDeletionOutput is the CancelKeyDeletion response.
@@ -86,7 +85,7 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*Cance
 		return nil, err
 	}
 	const op = "CancelKeyDeletion"
-	k, err := s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+	return updateKey(s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
 		}
@@ -105,64 +104,52 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*Cance
 		k.DeletionDate = time.Time{}
 		k.PendingWindowDays = 0
 		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	return &CancelKeyDeletionOutput{KeyId: k.ARN()}, nil
+	}, func(k *keys.Key) *CancelKeyDeletionOutput { return &CancelKeyDeletionOutput{KeyId: k.ARN()} })
 }
 
-// deleteBatch bounds the records removed per transaction (etcd allows 128
-// operations in one).
+// deleteBatch bounds the records removed per transaction, under the
+// store's limit on writes (etcd allows 128 operations in one).
 const deleteBatch = 100
 
 // deleteDueKey deletes a key whose waiting period has ended, if it is still
 // pending deletion with that date (it may have been cancelled meanwhile).
 //
 // Deletion runs in steps that are each atomic and safe to repeat: first the
-// key record goes (from then on the key does not exist for any API call)
-// and a trash marker is written in the same transaction; then the key's
+// key record goes (from then on the key does not exist for any API call),
+// together with a trash marker and the DeleteKey record; then the key's
 // other records are removed in bounded batches; finally the marker goes.
 // A crash in between leaves the marker, and the next run finishes the job.
-func (s *Service) deleteDueKey(ctx context.Context, e dueEntry, now time.Time) error {
-	var deleted *keys.Key
-	err := s.store.Update(ctx, func(tx store.Tx) error {
-		deleted = nil
+func (s *Service) deleteDueKey(ctx context.Context, e layout.DueEntry, now time.Time) error {
+	arn := keys.KeyARN(e.Region, e.Account, e.KeyID)
+	rec := audit.Service(audit.ServiceEvent{Name: "DeleteKey", Account: e.Account, Region: e.Region, KeyARN: arn, Time: now})
+	deleted, err := s.serviceEvent(ctx, rec, func(tx store.Tx) (bool, error) {
 		k, err := getRecord[*keys.Key](tx, keyKey(e.Account, e.Region, e.KeyID))
 		if errors.Is(err, store.ErrNotFound) {
-			return tx.Delete(dueKey(e.At, e.Account, e.Region, e.KeyID, e.Kind))
+			return false, tx.Delete(e.Key())
 		} else if err != nil {
-			return err
+			return false, err
 		}
 		if !k.State.PendingDeletion() || k.DeletionDate.After(now) {
-			// Stale index entry: cancelled, or rescheduled.
-			if err := tx.Delete(dueKey(e.At, e.Account, e.Region, e.KeyID, e.Kind)); err != nil {
-				return err
+			// Stale index entry (cancelled, or rescheduled), judged here
+			// in the transaction: the key's own entries are kept.
+			if err := tx.Delete(e.Key()); err != nil {
+				return false, err
 			}
-			return syncDue(tx, nil, k)
+			return false, syncDue(tx, nil, k)
 		}
 		if err := syncDue(tx, k, nil); err != nil {
-			return err
+			return false, err
 		}
 		if err := tx.Delete(keyKey(k.Account, k.Region, k.ID)); err != nil {
-			return err
+			return false, err
 		}
-		if err := tx.Put(trashKey(k.Account, k.Region, k.ID), nil); err != nil {
-			return err
-		}
-		deleted = k
-		return nil
+		return true, tx.Put(layout.Trash(k.Account, k.Region, k.ID), nil)
 	})
-	if err != nil || deleted == nil {
+	if err != nil || !deleted {
 		return err
 	}
-	s.materials.evictKey(deleted.ARN())
-	if err := s.audit.Write(audit.Service(audit.ServiceEvent{
-		Name: "DeleteKey", Account: deleted.Account, Region: deleted.Region, KeyARN: deleted.ARN(), Time: now,
-	})); err != nil {
-		return err
-	}
-	return s.emptyTrash(ctx, deleted.Account, deleted.Region, deleted.ID)
+	s.materials.evictKey(arn)
+	return s.emptyTrash(ctx, e.Account, e.Region, e.KeyID)
 }
 
 // emptyTrash removes every remaining record of a deleted key (material
@@ -178,7 +165,7 @@ func (s *Service) emptyTrash(ctx context.Context, account, region, keyID string)
 				return err
 			}
 			for _, k := range []string{tagsKey(account, region, keyID), policyKey(account, region, keyID),
-				usageKey(account, region, keyID), trashKey(account, region, keyID)} {
+				usageKey(account, region, keyID), layout.Trash(account, region, keyID)} {
 				if err := tx.Delete(k); err != nil {
 					return err
 				}

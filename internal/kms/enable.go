@@ -42,7 +42,7 @@ func (s *Service) setEnabled(ctx context.Context, in *KeyIDInput, op string, to 
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
 		}
@@ -51,7 +51,7 @@ func (s *Service) setEnabled(ctx context.Context, in *KeyIDInput, op string, to 
 		}
 		k.State = to
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -83,7 +83,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescrip
 		return nil, err
 	}
 	const op = "UpdateKeyDescription"
-	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
 		}
@@ -92,7 +92,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescrip
 		}
 		k.Description = *in.Description
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -60,13 +60,15 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 		if dryRun(in.DryRun) {
 			return kmserr.DryRun()
 		}
-		out, err = s.encryptCurrent(tx, k, in.Plaintext, in.EncryptionContext)
-		return err
+		if out, err = s.encryptCurrent(tx, k, in.Plaintext, in.EncryptionContext); err != nil {
+			return err
+		}
+		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", out.materialID)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
-	audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", out.materialID)
 	s.noteUse(ctx, info, k, op)
 	return &EncryptOutput{CiphertextBlob: out.blob, KeyId: k.ARN(), EncryptionAlgorithm: keys.EncryptionAlgorithmSymmetricDefault}, nil
 }

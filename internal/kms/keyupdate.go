@@ -10,28 +10,40 @@ import (
 )
 
 // updateKey runs a read-modify-write of one key's metadata in a single
-// transaction: resolve the identifier (key ID or ARN), let change check and
-// modify a copy, and write it back with its scheduler index. change may also
-// write other records through tx. It must not draw randomness or have other
-// side effects: the transaction may run more than once.
-func (s *Service) updateKey(ctx context.Context, info *request.Info, raw, op string, change func(tx store.Tx, k *keys.Key) error) (*keys.Key, error) {
-	var result *keys.Key
-	err := s.store.Update(ctx, func(tx store.Tx) error {
+// transaction, with the request's audit record (see update): resolve the
+// identifier (key ID or ARN), let change check and modify a copy, and write
+// it back with its scheduler index. change may also write other records
+// through tx. render, if not nil, makes the operation's output from the
+// changed key. change must not draw randomness or have other side effects:
+// the transaction may run more than once.
+func updateKey[Out any](s *Service, ctx context.Context, info *request.Info, raw, op string,
+	change func(tx store.Tx, k *keys.Key) error, render func(k *keys.Key) *Out) (*Out, error) {
+	var out *Out
+	err := s.update(ctx, func(tx store.Tx) (any, error) {
 		old, err := resolveKey(ctx, tx, info, raw, keyIDOrARN, op)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		k := *old
 		if err := change(tx, &k); err != nil {
-			return err
+			return nil, err
 		}
 		if err := putKey(tx, old, &k); err != nil {
-			return err
+			return nil, err
 		}
-		result = &k
-		return nil
+		out = nil
+		if render != nil {
+			out = render(&k)
+		}
+		return out, nil
 	})
-	return result, storeErr(err)
+	if err != nil {
+		return nil, err
+	}
+	if out == nil {
+		out = new(Out)
+	}
+	return out, nil
 }
 
 // storeErr passes *kmserr.Error values through and turns anything else

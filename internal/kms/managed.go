@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/request"
@@ -128,9 +129,13 @@ const maxManagedKeysPerRequest = 2
 // viewResolving runs fn, which only reads, in a read transaction. If fn
 // names an AWS managed key that does not exist yet, fn runs again in a write
 // transaction that first creates the key: the key is committed together
-// with the request's success, and a request that fails (DryRun included)
-// creates nothing.
+// with the request's success and its audit record (see update), and a
+// request that fails (DryRun included) creates nothing. fn sets what the
+// record needs (keys used, key material IDs) itself, since the record is
+// built when the transaction commits.
 func (s *Service) viewResolving(ctx context.Context, info *request.Info, fn func(tx store.Tx) error) error {
+	d := audit.DetailsFrom(ctx)
+	mark := d.Mark()
 	err := s.store.View(ctx, fn)
 	var prepared []*managedKey
 	for range maxManagedKeysPerRequest {
@@ -143,13 +148,16 @@ func (s *Service) viewResolving(ctx context.Context, info *request.Info, fn func
 			return perr
 		}
 		prepared = append(prepared, mk)
-		err = s.store.Update(ctx, func(tx store.Tx) error {
+		d.Rewind(mark)
+		err = s.update(ctx, func(tx store.Tx) (any, error) {
 			for _, mk := range prepared {
 				if err := mk.insert(tx); err != nil {
-					return err
+					return nil, err
 				}
 			}
-			return fn(tx)
+			// A read-only operation's record shows no response, so the
+			// output does not matter here.
+			return nil, fn(tx)
 		})
 	}
 	return storeErr(err)

@@ -134,7 +134,7 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Emp
 		return nil, err
 	}
 	const op = "PutKeyPolicy"
-	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(tx store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(tx store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
 		}
@@ -145,7 +145,7 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Emp
 			return err
 		}
 		return putRecord(tx, policyKey(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: *in.Policy})
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}

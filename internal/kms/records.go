@@ -3,11 +3,10 @@ package kms
 import (
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -70,57 +69,6 @@ func policyKey(account, region, keyID string) string {
 
 func usageKey(account, region, keyID string) string {
 	return acctPrefix(account, region) + "usage/" + keyID
-}
-
-const (
-	duePrefix   = "due/"
-	trashPrefix = "trash/"
-)
-
-func trashKey(account, region, keyID string) string {
-	return trashPrefix + account + "/" + region + "/" + keyID
-}
-
-// dueKind is what the scheduler has to do.
-type dueKind string
-
-const (
-	dueDeletion dueKind = "delete"
-	dueRotation dueKind = "rotate"
-)
-
-func dueKey(at time.Time, account, region, keyID string, kind dueKind) string {
-	return fmt.Sprintf("%s%016d/%s/%s/%s/%s", duePrefix, dueSecond(at), account, region, keyID, kind)
-}
-
-// dueSecond is the whole second an index entry names for a due time: the
-// time rounded up, so that an entry never comes due before its work does
-// (key dates keep the clock's sub-second precision).
-func dueSecond(t time.Time) int64 {
-	s := t.Unix()
-	if t.Nanosecond() > 0 {
-		s++
-	}
-	return s
-}
-
-// dueEntry is a parsed scheduler index key.
-type dueEntry struct {
-	At                     time.Time
-	Account, Region, KeyID string
-	Kind                   dueKind
-}
-
-func parseDueKey(k string) (dueEntry, error) {
-	parts := strings.Split(strings.TrimPrefix(k, duePrefix), "/")
-	if len(parts) != 5 {
-		return dueEntry{}, fmt.Errorf("kms: malformed scheduler index entry %q", k)
-	}
-	sec, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil {
-		return dueEntry{}, fmt.Errorf("kms: malformed scheduler index entry %q", k)
-	}
-	return dueEntry{At: time.Unix(sec, 0).UTC(), Account: parts[1], Region: parts[2], KeyID: parts[3], Kind: dueKind(parts[4])}, nil
 }
 
 // envelope is the versioned wrapper of every record.
@@ -200,10 +148,10 @@ func dueEntries(k *keys.Key) map[string]bool {
 	}
 	d := k.Due()
 	if !d.Deletion.IsZero() {
-		out[dueKey(d.Deletion, k.Account, k.Region, k.ID, dueDeletion)] = true
+		out[layout.Due(d.Deletion, k.Account, k.Region, k.ID, layout.DueDeletion)] = true
 	}
 	if !d.Rotation.IsZero() {
-		out[dueKey(d.Rotation, k.Account, k.Region, k.ID, dueRotation)] = true
+		out[layout.Due(d.Rotation, k.Account, k.Region, k.ID, layout.DueRotation)] = true
 	}
 	return out
 }

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,100 +19,6 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/bolt"
 )
-
-// TestDueKeysSortByTime: the scheduler scans the index in key order and
-// stops at the first entry in the future, so key order must be time order,
-// across changes in the number of digits of the Unix time too.
-func TestDueKeysSortByTime(t *testing.T) {
-	t.Parallel()
-	times := []time.Time{
-		time.Unix(9_999_999_999, 0),   // 2286, eleven digits
-		time.Unix(1_000_000_000, 0),   // 2001-09-09, ten digits
-		time.Unix(999_999_999, 0),     // nine digits
-		time.Unix(1, 0),               // 1970
-		time.Unix(1_798_200_000, 0),   // 2026
-		time.Unix(1_798_200_001, 0),   // one second later
-		time.Unix(253_402_300_799, 0), // 9999-12-31T23:59:59Z
-	}
-	var entries []string
-	for i, at := range times {
-		// Accounts and key IDs sorting against time order, so only the time
-		// can put the keys in order.
-		account := strings.Repeat(string(rune('9'-i)), 12)
-		entries = append(entries, dueKey(at, account, "us-east-1", "key-"+string(rune('z'-i)), dueRotation))
-	}
-	slices.Sort(entries)
-	var got []time.Time
-	for _, k := range entries {
-		e, err := parseDueKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got = append(got, e.At)
-	}
-	if !slices.IsSortedFunc(got, time.Time.Compare) {
-		t.Fatalf("index keys in key order are not in time order: %v", got)
-	}
-}
-
-func TestDueKeyParsesBack(t *testing.T) {
-	t.Parallel()
-	at := time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
-	for _, kind := range []dueKind{dueDeletion, dueRotation} {
-		k := dueKey(at, "111122223333", "eu-west-2", "mrk-1234abcd12ab34cd56ef1234567890ab", kind)
-		if !strings.HasPrefix(k, duePrefix) {
-			t.Fatalf("%q is outside the scheduler index", k)
-		}
-		e, err := parseDueKey(k)
-		if err != nil {
-			t.Fatal(err)
-		}
-		want := dueEntry{At: at, Account: "111122223333", Region: "eu-west-2", KeyID: "mrk-1234abcd12ab34cd56ef1234567890ab", Kind: kind}
-		if e != want {
-			t.Fatalf("parseDueKey(%q) = %+v, want %+v", k, e, want)
-		}
-		if again := dueKey(e.At, e.Account, e.Region, e.KeyID, e.Kind); again != k {
-			t.Fatalf("re-encoded entry %q differs from %q", again, k)
-		}
-	}
-}
-
-// TestDueKeyWholeSeconds: the index holds whole seconds while the wall
-// clock has nanoseconds. An entry names the due time rounded up, so it never
-// comes due before its work does; a time already on a whole second is kept.
-func TestDueKeyWholeSeconds(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct{ at, want time.Time }{
-		{time.Date(2026, 11, 25, 12, 0, 0, 500_000_000, time.UTC), time.Date(2026, 11, 25, 12, 0, 1, 0, time.UTC)},
-		{time.Date(2026, 11, 25, 12, 0, 0, 1, time.UTC), time.Date(2026, 11, 25, 12, 0, 1, 0, time.UTC)},
-		{time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC), time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)},
-	} {
-		e, err := parseDueKey(dueKey(c.at, "111122223333", "us-east-1", "1234abcd-12ab-34cd-56ef-1234567890ab", dueDeletion))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !e.At.Equal(c.want) || e.At.Location() != time.UTC || e.At.Before(c.at) {
-			t.Fatalf("entry due at %v for work due at %v, want %v", e.At, c.at, c.want)
-		}
-		if !sameDueSecond(c.at, e.At) {
-			t.Fatalf("sameDueSecond(%v, %v) = false", c.at, e.At)
-		}
-	}
-}
-
-func TestDueKeyMalformed(t *testing.T) {
-	t.Parallel()
-	for _, k := range []string{
-		"due/",
-		"due/0000000001798200000/111122223333/us-east-1/key",
-		"due/0000000001798200000/111122223333/us-east-1/key/rotate/extra",
-		"due/soon/111122223333/us-east-1/key/rotate",
-	} {
-		if e, err := parseDueKey(k); err == nil {
-			t.Errorf("parseDueKey(%q) = %+v, want an error", k, e)
-		}
-	}
-}
 
 func TestRecordEnvelopeRoundTrip(t *testing.T) {
 	t.Parallel()
@@ -163,10 +68,12 @@ func TestRecordFormatChecked(t *testing.T) {
 	}
 }
 
-// TestSchedulerRunsSubSecondDueTimes: with the wall clock a due time has
-// nanoseconds but its index entry whole seconds; the scheduler must still
-// take the entry for the key's and do the work, not drop it as stale.
-func TestSchedulerRunsSubSecondDueTimes(t *testing.T) {
+// TestOnDemandRotationIsDueAtOnce: with the wall clock a due time has
+// nanoseconds. The scheduler, woken right after RotateKeyOnDemand, must
+// find the rotation due at that very moment (not a whole second later,
+// which left it for the next 30 s tick) and must take the index entry for
+// the key's, not drop it as stale.
+func TestOnDemandRotationIsDueAtOnce(t *testing.T) {
 	t.Parallel()
 	clk := clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 250_000_000, time.UTC))
 	s := newRecordsTestService(t, clk)
@@ -182,7 +89,6 @@ func TestSchedulerRunsSubSecondDueTimes(t *testing.T) {
 	if _, err := s.RotateKeyOnDemand(ctx, &KeyIDInput{KeyId: &keyID}); err != nil {
 		t.Fatal(err)
 	}
-	clk.Advance(time.Second)
 	if err := s.RunDue(context.Background(), clk.Now()); err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +118,7 @@ func newRecordsTestService(t *testing.T, clk clock.Clock) *Service {
 	if err != nil {
 		t.Fatal(err)
 	}
-	auditLog, err := audit.OpenFile(filepath.Join(dir, audit.FileName))
+	auditLog, err := audit.OpenFile(filepath.Join(dir, audit.FileName), clk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +127,7 @@ func newRecordsTestService(t *testing.T, clk clock.Clock) *Service {
 			t.Error(err)
 		}
 	})
-	s, err := New(Config{Store: st, Sealer: keyring, Clock: clk, Audit: auditLog})
+	s, err := New(Config{Store: st, Sealer: keyring, Clock: clk, Audit: audit.NewShipper(st, auditLog, clk, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -99,16 +99,18 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 		if dryRun(in.DryRun) {
 			return kmserr.DryRun()
 		}
-		out, err = s.encryptCurrent(tx, dst, plaintext, in.DestinationEncryptionContext)
-		return err
+		if out, err = s.encryptCurrent(tx, dst, plaintext, in.DestinationEncryptionContext); err != nil {
+			return err
+		}
+		d := audit.DetailsFrom(ctx)
+		d.SetAdditional("sourceKeyMaterialId", srcMaterial)
+		d.SetAdditional("destinationKeyMaterialId", out.materialID)
+		return nil
 	})
 	clear(plaintext)
 	if err != nil {
 		return nil, err
 	}
-	d := audit.DetailsFrom(ctx)
-	d.SetAdditional("sourceKeyMaterialId", srcMaterial)
-	d.SetAdditional("destinationKeyMaterialId", out.materialID)
 	s.noteUse(ctx, info, src, op)
 	s.noteUse(ctx, info, dst, op)
 	return &ReEncryptOutput{

@@ -54,7 +54,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 	}
 	const op = "EnableKeyRotation"
 	now := s.clock.Now()
-	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := checkRotatable(info, k, op); err != nil {
 			return err
 		}
@@ -68,7 +68,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 		k.Rotation.PeriodDays = period
 		k.Rotation.Next = k.Rotation.Since.Add(time.Duration(period) * keys.Day)
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -87,7 +87,7 @@ func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empt
 		return nil, err
 	}
 	const op = "DisableKeyRotation"
-	_, err = s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := checkRotatable(info, k, op); err != nil {
 			return err
 		}
@@ -98,7 +98,7 @@ func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empt
 		k.Rotation.Since = time.Time{}
 		k.Rotation.Next = time.Time{}
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -168,7 +168,7 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*Rotat
 	}
 	const op = "RotateKeyOnDemand"
 	now := s.clock.Now()
-	k, err := s.updateKey(ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+	out, err := updateKey(s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := checkRotatable(info, k, op); err != nil {
 			return err
 		}
@@ -187,10 +187,16 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*Rotat
 		k.Rotation.OnDemandStarted = now
 		k.Rotation.OnDemandCount++
 		return nil
+	}, func(k *keys.Key) *RotateKeyOnDemandOutput {
+		// The bare key ID, not the ARN that most operations answer: AWS's
+		// recorded RotateKeyOnDemand responses show it so.
+		return &RotateKeyOnDemandOutput{KeyId: k.ID}
 	})
 	if err != nil {
 		return nil, err
 	}
+	// The rotation itself runs in the scheduler, woken now; it is due at
+	// once (Key.Due), so it completes within moments, as in AWS.
 	s.kick()
-	return &RotateKeyOnDemandOutput{KeyId: k.ARN()}, nil
+	return out, nil
 }

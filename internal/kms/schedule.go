@@ -4,17 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
 // Time-driven work. The scheduler package calls RunDue with its clock's time;
 // everything here is idempotent (running it twice does nothing the second
-// time) and one key's failure does not stop the others.
+// time) and one key's failure does not stop the others. Every decision to
+// act on an index entry, or to drop it as stale, is taken inside the
+// transaction that acts: a decision taken on an earlier read could be
+// undone by a change in between (a key disabled and enabled again would
+// lose its rotation for good).
 
 const (
 	// dueScanBatch bounds the index entries read per pass.
@@ -44,7 +48,7 @@ func (s *Service) RunDue(ctx context.Context, now time.Time) error {
 		}
 		for _, e := range entries {
 			if err := s.runEntry(ctx, e, now); err != nil {
-				failed[dueKey(e.At, e.Account, e.Region, e.KeyID, e.Kind)] = true
+				failed[e.Key()] = true
 				errs = append(errs, fmt.Errorf("%s %s/%s/%s: %w", e.Kind, e.Account, e.Region, e.KeyID, err))
 				s.log.Warn("scheduled work failed", "kind", string(e.Kind), "key_id", e.KeyID, "error", err)
 			}
@@ -53,36 +57,40 @@ func (s *Service) RunDue(ctx context.Context, now time.Time) error {
 	return errors.Join(errs...)
 }
 
-func (s *Service) runEntry(ctx context.Context, e dueEntry, now time.Time) error {
+func (s *Service) runEntry(ctx context.Context, e layout.DueEntry, now time.Time) error {
 	switch e.Kind {
-	case dueDeletion:
+	case layout.DueDeletion:
 		return s.deleteDueKey(ctx, e, now)
-	case dueRotation:
+	case layout.DueRotation:
 		return s.rotateDueKey(ctx, e, now)
 	}
 	return fmt.Errorf("unknown scheduled work %q", e.Kind)
 }
 
 // dueNow returns index entries due at or before now, oldest first,
-// skipping those that already failed in this run.
-func (s *Service) dueNow(ctx context.Context, now time.Time, failed map[string]bool) ([]dueEntry, error) {
-	var out []dueEntry
+// skipping those that already failed in this run and those that do not
+// parse (logged and counted once: one bad entry must not stop every other
+// key's rotation and deletion).
+func (s *Service) dueNow(ctx context.Context, now time.Time, failed map[string]bool) ([]layout.DueEntry, error) {
+	var out []layout.DueEntry
+	until := layout.DueUntil(now)
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		out = out[:0]
 		after := ""
 		for len(out) < dueScanBatch {
-			items, err := tx.Scan(duePrefix, after, dueScanBatch)
+			items, err := tx.Scan(layout.DuePrefix, after, dueScanBatch)
 			if err != nil {
 				return err
 			}
 			for _, item := range items {
 				after = item.Key
-				e, err := parseDueKey(item.Key)
-				if err != nil {
-					return err
-				}
-				if e.At.After(now) {
+				if item.Key >= until {
 					return nil
+				}
+				e, err := layout.ParseDue(item.Key)
+				if err != nil {
+					s.malformed.note(s.log, item.Key, err)
+					continue
 				}
 				if !failed[item.Key] {
 					out = append(out, e)
@@ -101,10 +109,10 @@ func (s *Service) dueNow(ctx context.Context, now time.Time, failed map[string]b
 func (s *Service) finishTrash(ctx context.Context) error {
 	var pending []string
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		items, err := tx.Scan(trashPrefix, "", dueScanBatch)
+		items, err := tx.Scan(layout.TrashPrefix, "", dueScanBatch)
 		pending = pending[:0]
 		for _, item := range items {
-			pending = append(pending, strings.TrimPrefix(item.Key, trashPrefix))
+			pending = append(pending, item.Key)
 		}
 		return err
 	})
@@ -113,88 +121,84 @@ func (s *Service) finishTrash(ctx context.Context) error {
 	}
 	var errs []error
 	for _, p := range pending {
-		parts := strings.Split(p, "/")
-		if len(parts) != 3 {
-			errs = append(errs, fmt.Errorf("kms: malformed trash entry %q", p))
+		account, region, keyID, err := layout.ParseTrash(p)
+		if err != nil {
+			s.malformed.note(s.log, p, err)
 			continue
 		}
-		errs = append(errs, s.emptyTrash(ctx, parts[0], parts[1], parts[2]))
+		errs = append(errs, s.emptyTrash(ctx, account, region, keyID))
 	}
 	return errors.Join(errs...)
 }
 
-// sameDueSecond reports whether a key's due time is the one an index entry
-// names. Entries hold whole seconds (dueSecond) while key dates keep the
-// clock's precision, so comparing them exactly would call every entry made
-// from a real clock stale, and such keys would never rotate.
-func sameDueSecond(due, entry time.Time) bool {
-	return !due.IsZero() && dueSecond(due) == entry.Unix()
+// rotationDue reports whether k's next rotation is the one entry e names
+// and is due at now.
+func rotationDue(k *keys.Key, e layout.DueEntry, now time.Time) bool {
+	due := k.Due().Rotation
+	return !due.IsZero() && due.Equal(e.At) && !due.After(now)
 }
 
 // rotateDueKey rotates a key whose automatic rotation date has passed or
-// whose on-demand rotation was requested.
-func (s *Service) rotateDueKey(ctx context.Context, e dueEntry, now time.Time) error {
-	entryKey := dueKey(e.At, e.Account, e.Region, e.KeyID, e.Kind)
+// whose on-demand rotation was requested. New material is generated and
+// sealed outside the transaction, which may run again, for the key as a
+// read sees it; the transaction then decides on the key as it is.
+func (s *Service) rotateDueKey(ctx context.Context, e layout.DueEntry, now time.Time) error {
 	var k *keys.Key
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		var err error
 		k, err = getRecord[*keys.Key](tx, keyKey(e.Account, e.Region, e.KeyID))
 		if errors.Is(err, store.ErrNotFound) {
-			k = nil
-			return nil
+			k, err = nil, nil
 		}
 		return err
 	})
 	if err != nil {
 		return err
 	}
-	if k == nil || !sameDueSecond(k.Due().Rotation, e.At) {
-		// The key is gone or its schedule changed: the entry is stale.
-		return s.store.Update(ctx, func(tx store.Tx) error { return tx.Delete(entryKey) })
-	}
-	version := k.MaterialCount + 1
-	rotationType := keys.RotationAutomatic
-	if !k.Rotation.OnDemandStarted.IsZero() {
-		rotationType = keys.RotationOnDemand
-	}
-	// Material is generated and sealed outside the transaction, which may
-	// be retried; the transaction checks nothing changed meanwhile.
-	m, err := s.newMaterial(k, version, rotationType, now)
-	if err != nil {
-		return err
-	}
-	rotated := false
-	err = s.store.Update(ctx, func(tx store.Tx) error {
-		rotated = false
-		cur, err := getRecord[*keys.Key](tx, keyKey(e.Account, e.Region, e.KeyID))
-		if errors.Is(err, store.ErrNotFound) {
-			return nil
-		} else if err != nil {
+	var m keys.Material
+	rec := &audit.Record{}
+	prepared := k != nil && rotationDue(k, e, now)
+	if prepared {
+		rotationType := keys.RotationAutomatic
+		if !k.Rotation.OnDemandStarted.IsZero() {
+			rotationType = keys.RotationOnDemand
+		}
+		if m, err = s.newMaterial(k, k.MaterialCount+1, rotationType, now); err != nil {
 			return err
 		}
-		if cur.MaterialCount != k.MaterialCount || !sameDueSecond(cur.Due().Rotation, e.At) {
-			return nil // changed concurrently; the next run decides again
+		rec = audit.Service(audit.ServiceEvent{
+			Name: "RotateKey", Account: k.Account, Region: k.Region, KeyARN: k.ARN(), Time: now,
+			Details: map[string]any{"keyMaterialId": m.ID, "rotationType": string(rotationType)},
+		})
+	}
+	_, err = s.serviceEvent(ctx, rec, func(tx store.Tx) (bool, error) {
+		cur, err := getRecord[*keys.Key](tx, keyKey(e.Account, e.Region, e.KeyID))
+		if errors.Is(err, store.ErrNotFound) {
+			return false, tx.Delete(e.Key())
+		} else if err != nil {
+			return false, err
+		}
+		if !rotationDue(cur, e, now) {
+			// Stale: the key's schedule changed, or it cannot rotate in
+			// its state. Its own entries, if any, are other keys.
+			return false, tx.Delete(e.Key())
+		}
+		if !prepared || cur.MaterialCount != k.MaterialCount {
+			return false, nil // changed since the read; the next pass decides again
 		}
 		next := *cur
-		next.CurrentMaterial, next.CurrentMaterialID, next.MaterialCount = version, m.ID, version
-		if rotationType == keys.RotationOnDemand {
+		next.CurrentMaterial, next.CurrentMaterialID, next.MaterialCount = m.Version, m.ID, m.Version
+		if m.RotationType == keys.RotationOnDemand {
 			// On-demand rotations leave the automatic schedule alone.
 			next.Rotation.OnDemandStarted = time.Time{}
 		} else {
 			next.Rotation.Since = now
 			next.Rotation.Next = now.Add(time.Duration(next.Rotation.PeriodDays) * keys.Day)
 		}
-		if err := putRecord(tx, materialKey(next.Account, next.Region, next.ID, version), m); err != nil {
-			return err
+		if err := putRecord(tx, materialKey(next.Account, next.Region, next.ID, m.Version), m); err != nil {
+			return false, err
 		}
-		rotated = true
-		return putKey(tx, cur, &next)
+		return true, putKey(tx, cur, &next)
 	})
-	if err != nil || !rotated {
-		return err
-	}
-	return s.audit.Write(audit.Service(audit.ServiceEvent{
-		Name: "RotateKey", Account: k.Account, Region: k.Region, KeyARN: k.ARN(), Time: now,
-		Details: map[string]any{"keyMaterialId": m.ID, "rotationType": string(rotationType)},
-	}))
+	return err
 }

@@ -27,6 +27,14 @@ type Sealer interface {
 	Unseal(sealed, aad []byte) (*secret.Bytes, error)
 }
 
+// Auditor takes the audit records of changes (package audit's Shipper).
+type Auditor interface {
+	// Stage writes rec into tx, so it is committed with the change.
+	Stage(tx store.Tx, rec *audit.Record) error
+	// Kick asks for staged records to be shipped to the log soon.
+	Kick()
+}
+
 // Config holds the service's dependencies.
 type Config struct {
 	Store  store.Store
@@ -36,9 +44,10 @@ type Config struct {
 	// default. Tests may not replace it with anything predictable in
 	// production code paths.
 	Rand io.Reader
-	// Audit receives the records of actions Trent takes on its own
+	// Audit stages the record of every change in the transaction that
+	// commits it: requests' changes and the actions Trent takes on its own
 	// (automatic rotation, key deletion).
-	Audit  audit.Writer
+	Audit  Auditor
 	Logger *slog.Logger
 	// Kick, if set, asks the scheduler to run soon (after RotateKeyOnDemand).
 	Kick func()
@@ -50,11 +59,12 @@ type Service struct {
 	sealer    Sealer
 	clock     clock.Clock
 	rand      io.Reader
-	audit     audit.Writer
+	audit     Auditor
 	log       *slog.Logger
 	kick      func()
 	materials *materialCache
 	usage     *usageTracker
+	malformed malformedEntries
 }
 
 // New returns a service.

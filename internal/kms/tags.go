@@ -111,7 +111,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 
 // changeTags rewrites a customer managed key's tag set in one transaction.
 func (s *Service) changeTags(ctx context.Context, info *request.Info, keyID, op string, change func([]storedTag) ([]storedTag, error)) error {
-	_, err := s.updateKey(ctx, info, keyID, op, func(tx store.Tx, k *keys.Key) error {
+	_, err := updateKey[Empty](s, ctx, info, keyID, op, func(tx store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
 		}
@@ -127,7 +127,7 @@ func (s *Service) changeTags(ctx context.Context, info *request.Info, keyID, op 
 			return err
 		}
 		return writeTags(tx, k, changed)
-	})
+	}, nil)
 	return err
 }
 

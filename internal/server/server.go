@@ -1,7 +1,7 @@
 // Package server assembles a Trent node from its parts: the store, the root
-// key, the audit log, the KMS service, the wire handler and the scheduler.
-// cmd/trent and the end-to-end tests build nodes through it, so the tests
-// run exactly what users run.
+// key, the audit log and its shipper, the KMS service, the wire handler and
+// the scheduler. cmd/trent and the end-to-end tests build nodes through it,
+// so the tests run exactly what users run.
 package server
 
 import (
@@ -10,7 +10,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"os"
 	"path/filepath"
 	"sync"
 	"time"
@@ -21,7 +20,7 @@ import (
 	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/scheduler"
-	"github.com/trent-kms/trent/internal/seal"
+	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/bolt"
 )
 
@@ -36,7 +35,7 @@ const (
 	// directory.
 	DevRootKeyFileName = "root.key"
 	// SchedulerInterval is how often due rotations and deletions are
-	// looked for.
+	// looked for when nothing wakes the scheduler sooner.
 	SchedulerInterval = 30 * time.Second
 	// UsageFlushInterval is how often GetKeyLastUsage data is written.
 	UsageFlushInterval = 5 * time.Second
@@ -44,8 +43,13 @@ const (
 
 // Config configures a node.
 type Config struct {
-	// DataDir holds the store file and the audit log.
+	// DataDir holds the audit log and, unless Store is set, the embedded
+	// store file.
 	DataDir string
+	// Store is the store to serve from. Nil opens the embedded store in
+	// DataDir; the node then also closes it. A store given here stays the
+	// caller's to close.
+	Store store.Store
 	// RootKeyFile is the root key; required unless Dev.
 	RootKeyFile string
 	// Dev creates the root key in the data directory on first start.
@@ -63,8 +67,10 @@ type Config struct {
 type Node struct {
 	cfg       Config
 	log       *slog.Logger
-	store     *bolt.Store
+	store     store.Store
+	ownsStore bool
 	audit     *audit.FileWriter
+	shipper   *audit.Shipper
 	service   *kms.Service
 	handler   http.Handler
 	scheduler *scheduler.Scheduler
@@ -74,9 +80,10 @@ type Node struct {
 	closeErr  error
 }
 
-// Open opens the data directory and assembles a node. Background work
-// starts with Start.
-func Open(cfg Config) (*Node, error) {
+// Open opens the data directory and assembles a node; background work
+// starts with Start. A failed Open leaves nothing behind that it created
+// (a --dev start on a fresh directory that fails removes the directory).
+func Open(cfg Config) (n *Node, err error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
@@ -89,88 +96,70 @@ func Open(cfg Config) (*Node, error) {
 	if cfg.SchedulerInterval == 0 {
 		cfg.SchedulerInterval = SchedulerInterval
 	}
+	if !identity.IsAccountID(cfg.DevAccount) {
+		return nil, fmt.Errorf("dev account %q is not a 12-digit AWS account ID", cfg.DevAccount)
+	}
 	if !cfg.Dev {
 		// Strict SigV4 verification against configured credentials comes
 		// with the authentication issue. Until then every mode resolves
 		// callers as dev mode does; say so loudly outside dev mode.
 		cfg.Logger.Warn("request signatures are not verified yet: any SigV4-signed request is accepted and the access key ID picks the account; do not expose this server to untrusted networks")
 	}
-	if !identity.IsAccountID(cfg.DevAccount) {
-		return nil, fmt.Errorf("dev account %q is not a 12-digit AWS account ID", cfg.DevAccount)
+	var created createdPaths
+	n = &Node{cfg: cfg, log: cfg.Logger}
+	defer func() {
+		if err != nil {
+			n.Close()
+			created.remove()
+		}
+	}()
+	keyring, err := loadRootKey(cfg, &created)
+	if err != nil {
+		return nil, err
 	}
-	// Dev mode keeps its root key in the data directory, so that must exist
-	// first; otherwise a bad root key fails before anything is created.
-	if cfg.Dev {
-		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-			return nil, fmt.Errorf("create data directory: %w", err)
+	n.store, n.ownsStore = cfg.Store, cfg.Store == nil
+	if n.ownsStore {
+		path := filepath.Join(cfg.DataDir, DataFileName)
+		created.noteIfNew(path)
+		if n.store, err = bolt.Open(path, bolt.Options{}); err != nil {
+			return nil, err
 		}
 	}
-	keyring, err := loadRootKey(cfg)
-	if err != nil {
+	if err := checkRootKey(n.store, keyring, cfg.DataDir); err != nil {
 		return nil, err
 	}
-	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
-		return nil, fmt.Errorf("create data directory: %w", err)
-	}
-	st, err := bolt.Open(filepath.Join(cfg.DataDir, DataFileName), bolt.Options{})
-	if err != nil {
+	logPath := filepath.Join(cfg.DataDir, audit.FileName)
+	created.noteIfNew(logPath)
+	if n.audit, err = audit.OpenFile(logPath, cfg.Clock); err != nil {
 		return nil, err
 	}
-	if err := checkRootKey(st, keyring, cfg.DataDir); err != nil {
-		st.Close()
-		return nil, err
+	n.shipper = audit.NewShipper(n.store, n.audit, cfg.Clock, cfg.Logger)
+	// Records a crash left in the store reach the log before anything new
+	// happens.
+	if err := n.shipper.Recover(context.Background()); err != nil {
+		return nil, fmt.Errorf("audit records left by the last run could not be written to %s: %w", logPath, err)
 	}
-	auditLog, err := audit.OpenFile(filepath.Join(cfg.DataDir, audit.FileName), cfg.Clock)
-	if err != nil {
-		st.Close()
-		return nil, err
-	}
-	n := &Node{cfg: cfg, log: cfg.Logger, store: st, audit: auditLog}
-	svc, err := kms.New(kms.Config{
-		Store: st, Sealer: keyring, Clock: cfg.Clock, Audit: auditLog, Logger: cfg.Logger,
+	n.service, err = kms.New(kms.Config{
+		Store: n.store, Sealer: keyring, Clock: cfg.Clock, Audit: n.shipper, Logger: cfg.Logger,
 		Kick: func() { n.scheduler.Kick() },
 	})
 	if err != nil {
-		n.Close()
 		return nil, err
 	}
-	n.service = svc
-	n.scheduler = scheduler.New(cfg.Clock, svc, cfg.SchedulerInterval, cfg.Logger)
+	if err := n.service.UpgradeLayout(context.Background()); err != nil {
+		return nil, err
+	}
+	n.scheduler = scheduler.New(cfg.Clock, n.service, cfg.SchedulerInterval, cfg.Logger)
 	n.handler = awsjson.NewHandler(awsjson.Config{
-		Operations: awsjson.Operations(svc),
+		Operations: awsjson.Operations(n.service),
 		Identity:   identity.Dev{DefaultAccount: cfg.DevAccount},
 		Clock:      cfg.Clock,
 		Logger:     cfg.Logger,
 		Audit: func(_ context.Context, c awsjson.Completed) error {
-			return auditLog.Write(audit.APICall(audit.Call{
-				Info: c.Info, ReadOnly: c.ReadOnly, Input: c.Input, Output: c.Output,
-				Err: c.Err, Time: c.Time, Details: c.Details,
-			}))
+			return n.audit.Write(c.Details.Record(c.Output, c.Err))
 		},
 	})
 	return n, nil
-}
-
-// loadRootKey loads the root key file, creating it in dev mode.
-func loadRootKey(cfg Config) (*seal.Keyring, error) {
-	path := cfg.RootKeyFile
-	if path == "" {
-		if !cfg.Dev {
-			return nil, errors.New("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE), or use --dev")
-		}
-		path = filepath.Join(cfg.DataDir, DevRootKeyFileName)
-		if err := seal.CreateKeyFile(path, nil); err != nil && !errors.Is(err, os.ErrExist) {
-			return nil, fmt.Errorf("create dev root key: %w", err)
-		}
-	}
-	keyring, err := seal.LoadKeyFile(path)
-	if err != nil {
-		return nil, err
-	}
-	if warning := seal.FilePermissionWarning(path); warning != "" {
-		cfg.Logger.Warn(warning)
-	}
-	return keyring, nil
 }
 
 // Handler is the node's HTTP handler (the KMS API).
@@ -179,13 +168,15 @@ func (n *Node) Handler() http.Handler { return n.handler }
 // Service is the node's KMS service (tests call RunDue on it).
 func (n *Node) Service() *kms.Service { return n.service }
 
-// Start runs the background work: the scheduler and the usage flusher.
+// Start runs the background work: the scheduler, the usage flusher and the
+// audit shipper.
 func (n *Node) Start() {
 	ctx, cancel := context.WithCancel(context.Background())
 	n.stop = cancel
-	n.wg.Add(2)
+	n.wg.Add(3)
 	go func() { defer n.wg.Done(); n.scheduler.Run(ctx) }()
 	go func() { defer n.wg.Done(); n.flushUsage(ctx) }()
+	go func() { defer n.wg.Done(); n.shipper.Run(ctx) }()
 }
 
 func (n *Node) flushUsage(ctx context.Context) {
@@ -203,8 +194,12 @@ func (n *Node) flushUsage(ctx context.Context) {
 	}
 }
 
-// Close stops background work, writes pending usage data and closes the
-// audit log and the store.
+// ReopenAuditLog starts a new audit log file at the same path, after a log
+// rotator moved the old one away (SIGHUP).
+func (n *Node) ReopenAuditLog() error { return n.shipper.Reopen() }
+
+// Close stops background work, writes pending usage data, ships the audit
+// records still in the store and closes the audit log and the store.
 func (n *Node) Close() error {
 	n.closeOnce.Do(func() {
 		if n.stop != nil {
@@ -215,7 +210,15 @@ func (n *Node) Close() error {
 		if n.service != nil {
 			errs = append(errs, n.service.FlushUsage(context.Background()))
 		}
-		errs = append(errs, n.audit.Close(), n.store.Close())
+		if n.shipper != nil {
+			errs = append(errs, n.shipper.Ship(context.Background()))
+		}
+		if n.audit != nil {
+			errs = append(errs, n.audit.Close())
+		}
+		if n.store != nil && n.ownsStore {
+			errs = append(errs, n.store.Close())
+		}
 		n.closeErr = errors.Join(errs...)
 	})
 	return n.closeErr

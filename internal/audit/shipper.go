@@ -1,0 +1,191 @@
+package audit
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/trent-kms/trent/internal/clock"
+	"github.com/trent-kms/trent/internal/layout"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// The record of a change is written ahead: it is put into the store's
+// outbox in the same transaction as the change (Stage), so the change is
+// never committed without it and never acknowledged before it is durable.
+// The Shipper then moves outbox records into the log file: it appends a
+// batch, fsyncs the file, and only then deletes the batch from the outbox
+// and records where the file ended (layout.MetaAuditShipped). A crash
+// between the fsync and that commit leaves records both in the file and in
+// the outbox; Recover, run before serving, finds their event IDs in the
+// file after the recorded position and does not append them again. So
+// every committed change has exactly one record in the log.
+
+// ShipRetryInterval is how often the shipper looks at the outbox when
+// nothing kicks it, e.g. to retry after the log file could not be written.
+const ShipRetryInterval = time.Second
+
+// Shipper stages records of changes and ships them to the log file.
+type Shipper struct {
+	store store.Store
+	file  *FileWriter
+	clock clock.Clock
+	log   *slog.Logger
+	kick  chan struct{}
+	// mu makes shipping rounds, Recover and Reopen take turns, so that a
+	// batch is appended and confirmed in the same file.
+	mu sync.Mutex
+}
+
+// NewShipper returns a shipper from st's outbox to file.
+func NewShipper(st store.Store, file *FileWriter, clk clock.Clock, log *slog.Logger) *Shipper {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Shipper{store: st, file: file, clock: clk, log: log, kick: make(chan struct{}, 1)}
+}
+
+// Stage puts rec into tx's outbox. It is a write of the transaction like
+// any other: committed with it or not at all.
+func (s *Shipper) Stage(tx store.Tx, rec *Record) error {
+	line, err := json.Marshal(rec)
+	if err != nil {
+		return fmt.Errorf("audit: encode record: %w", err)
+	}
+	return tx.Put(layout.Outbox(s.clock.Now(), rec.EventID), line)
+}
+
+// Kick asks for a shipping round soon (after a commit that staged
+// records). It never blocks.
+func (s *Shipper) Kick() {
+	select {
+	case s.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Run ships on every kick and every ShipRetryInterval until ctx ends.
+func (s *Shipper) Run(ctx context.Context) {
+	t := s.clock.NewTicker(ShipRetryInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.kick:
+		case <-t.C():
+		}
+		if err := s.Ship(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("shipping audit records to the log file failed; they stay in the store and will be retried", "error", err.Error())
+		}
+	}
+}
+
+// Ship moves every record in the outbox to the log file.
+func (s *Shipper) Ship(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.ship(ctx, nil)
+}
+
+// Recover ships what a crash left in the outbox, leaving out the records
+// the log file already holds. Run it before the node serves.
+func (s *Shipper) Recover(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var pending bool
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		items, err := tx.Scan(layout.OutboxPrefix, "", 1)
+		pending = len(items) > 0
+		return err
+	})
+	if err != nil || !pending {
+		return err
+	}
+	shipped, err := s.shippedAfterMark(ctx)
+	if err != nil {
+		return err
+	}
+	return s.ship(ctx, shipped)
+}
+
+// Reopen reopens the log file (log rotation) between shipping rounds.
+func (s *Shipper) Reopen() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.file.Reopen()
+}
+
+// ship moves the outbox to the file in batches that fit one transaction,
+// leaving out the event IDs in skip. The caller holds s.mu.
+func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
+	batch := layout.Batch(s.store.Limits(), layout.ShippedBatch, layout.ShippedRecord)
+	for {
+		var items []store.Item
+		err := s.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			items, err = tx.Scan(layout.OutboxPrefix, "", batch)
+			return err
+		})
+		if err != nil || len(items) == 0 {
+			return err
+		}
+		var lines bytes.Buffer
+		for _, it := range items {
+			if id, _ := layout.OutboxEventID(it.Key); id != "" && skip[id] {
+				continue
+			}
+			lines.Write(it.Value)
+			lines.WriteByte('\n')
+		}
+		at := s.file.Position()
+		if lines.Len() > 0 {
+			if at, err = s.file.AppendDurable(lines.Bytes()); err != nil {
+				return err
+			}
+		}
+		mark, err := json.Marshal(at)
+		if err != nil {
+			return err
+		}
+		err = s.store.Update(ctx, func(tx store.Tx) error {
+			for _, it := range items {
+				if err := tx.Delete(it.Key); err != nil {
+					return err
+				}
+			}
+			return tx.Put(layout.MetaAuditShipped, mark)
+		})
+		if err != nil {
+			return err
+		}
+	}
+}
+
+// shippedAfterMark returns the event IDs of the records in the log file
+// after the position the last confirmed batch recorded: the only records a
+// crash can have left both in the file and in the outbox. If the file is
+// not the one the position names (rotated away) or is shorter, the whole
+// file is read.
+func (s *Shipper) shippedAfterMark(ctx context.Context) (map[string]bool, error) {
+	var mark Position
+	err := s.store.View(ctx, func(tx store.Tx) error {
+		item, err := tx.Get(layout.MetaAuditShipped)
+		if errors.Is(err, store.ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return json.Unmarshal(item.Value, &mark)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("audit: read the shipped position: %w", err)
+	}
+	return eventIDsAfter(s.file.Path(), mark)
+}

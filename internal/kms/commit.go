@@ -1,0 +1,64 @@
+package kms
+
+import (
+	"context"
+
+	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// update commits the change a request makes, together with the request's
+// audit record: fn does the change in tx and returns the operation's output
+// (what the record's responseElements show), and the record is staged in
+// the same transaction. So the change is never committed without its
+// record and is never acknowledged before the record is durable (docs/
+// architecture.md, "Audit"). Every request-driven store write goes through
+// here; a test checks there is no other Update in request paths.
+//
+// fn may run more than once (the store reruns it after a conflict). Each
+// attempt starts from what the request had recorded before the
+// transaction, so a rolled-back attempt leaves nothing in the record.
+func (s *Service) update(ctx context.Context, fn func(tx store.Tx) (output any, err error)) error {
+	d := audit.DetailsFrom(ctx)
+	mark := d.Mark()
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		d.Rewind(mark)
+		out, err := fn(tx)
+		if err != nil {
+			return err
+		}
+		rec := d.Record(out, nil)
+		if rec == nil {
+			return nil // not a request (a test calling the service directly)
+		}
+		return s.audit.Stage(tx, rec)
+	})
+	if err != nil {
+		return storeErr(err)
+	}
+	d.MarkStaged()
+	s.audit.Kick()
+	return nil
+}
+
+// serviceEvent commits a change Trent makes on its own (rotation,
+// deletion) together with its AwsServiceEvent record; see update. The
+// record is built by the caller outside the transaction, which may run
+// again.
+func (s *Service) serviceEvent(ctx context.Context, rec *audit.Record, fn func(tx store.Tx) (changed bool, err error)) (bool, error) {
+	var changed bool
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if changed, err = fn(tx); err != nil || !changed {
+			return err
+		}
+		return s.audit.Stage(tx, rec)
+	})
+	if err != nil {
+		return false, err
+	}
+	if changed {
+		s.audit.Kick()
+	}
+	return changed, nil
+}
