@@ -1,51 +1,55 @@
 package awsjson
 
-import "github.com/trent-kms/trent/internal/kms"
+import (
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kms"
+)
 
 // Operations is the table of every KMS API operation Trent serves. The
 // router, the audit event names and a test against the service model all
-// come from it: adding an operation is one line here and one method on
-// kms.Service.
+// come from it: adding an operation is one line here, one method on
+// kms.Service and one name in keys' list of operations, with its key-state
+// row or its place among the keyless operations (tests check all three).
 //
 // ReadOnly is CloudTrail's readOnly flag: reads and the cryptographic
 // operations that change nothing are read-only.
 func Operations(s *kms.Service) []Operation {
 	return []Operation{
 		// Keys.
-		Op("CreateKey", s.CreateKey),
-		Op("DescribeKey", s.DescribeKey, ReadOnly()),
-		Op("ListKeys", s.ListKeys, ReadOnly()),
-		Op("EnableKey", s.EnableKey),
-		Op("DisableKey", s.DisableKey),
-		Op("ScheduleKeyDeletion", s.ScheduleKeyDeletion),
-		Op("CancelKeyDeletion", s.CancelKeyDeletion),
-		Op("UpdateKeyDescription", s.UpdateKeyDescription),
-		Op("GetKeyLastUsage", s.GetKeyLastUsage, ReadOnly()),
+		Op(keys.OpCreateKey, s.CreateKey),
+		Op(keys.OpDescribeKey, s.DescribeKey, ReadOnly()),
+		Op(keys.OpListKeys, s.ListKeys, ReadOnly()),
+		Op(keys.OpEnableKey, s.EnableKey),
+		Op(keys.OpDisableKey, s.DisableKey),
+		Op(keys.OpScheduleKeyDeletion, s.ScheduleKeyDeletion),
+		Op(keys.OpCancelKeyDeletion, s.CancelKeyDeletion),
+		Op(keys.OpUpdateKeyDescription, s.UpdateKeyDescription),
+		Op(keys.OpGetKeyLastUsage, s.GetKeyLastUsage, ReadOnly()),
 		// Cryptography.
-		Op("Encrypt", s.Encrypt, ReadOnly()),
-		Op("Decrypt", s.Decrypt, ReadOnly()),
-		Op("ReEncrypt", s.ReEncrypt),
-		Op("GenerateDataKey", s.GenerateDataKey, ReadOnly()),
-		Op("GenerateDataKeyWithoutPlaintext", s.GenerateDataKeyWithoutPlaintext, ReadOnly()),
-		Op("GenerateRandom", s.GenerateRandom, ReadOnly()),
+		Op(keys.OpEncrypt, s.Encrypt, ReadOnly()),
+		Op(keys.OpDecrypt, s.Decrypt, ReadOnly()),
+		Op(keys.OpReEncrypt, s.ReEncrypt),
+		Op(keys.OpGenerateDataKey, s.GenerateDataKey, ReadOnly()),
+		Op(keys.OpGenerateDataKeyWithoutPlaintext, s.GenerateDataKeyWithoutPlaintext, ReadOnly()),
+		Op(keys.OpGenerateRandom, s.GenerateRandom, ReadOnly()),
 		// Rotation.
-		Op("EnableKeyRotation", s.EnableKeyRotation),
-		Op("DisableKeyRotation", s.DisableKeyRotation),
-		Op("GetKeyRotationStatus", s.GetKeyRotationStatus, ReadOnly()),
-		Op("RotateKeyOnDemand", s.RotateKeyOnDemand),
-		Op("ListKeyRotations", s.ListKeyRotations, ReadOnly()),
+		Op(keys.OpEnableKeyRotation, s.EnableKeyRotation),
+		Op(keys.OpDisableKeyRotation, s.DisableKeyRotation),
+		Op(keys.OpGetKeyRotationStatus, s.GetKeyRotationStatus, ReadOnly()),
+		Op(keys.OpRotateKeyOnDemand, s.RotateKeyOnDemand),
+		Op(keys.OpListKeyRotations, s.ListKeyRotations, ReadOnly()),
 		// Aliases.
-		Op("CreateAlias", s.CreateAlias),
-		Op("UpdateAlias", s.UpdateAlias),
-		Op("DeleteAlias", s.DeleteAlias),
-		Op("ListAliases", s.ListAliases, ReadOnly()),
+		Op(keys.OpCreateAlias, s.CreateAlias),
+		Op(keys.OpUpdateAlias, s.UpdateAlias),
+		Op(keys.OpDeleteAlias, s.DeleteAlias),
+		Op(keys.OpListAliases, s.ListAliases, ReadOnly()),
 		// Tags.
-		Op("TagResource", s.TagResource),
-		Op("UntagResource", s.UntagResource),
-		Op("ListResourceTags", s.ListResourceTags, ReadOnly()),
+		Op(keys.OpTagResource, s.TagResource),
+		Op(keys.OpUntagResource, s.UntagResource),
+		Op(keys.OpListResourceTags, s.ListResourceTags, ReadOnly()),
 		// Key policies.
-		Op("GetKeyPolicy", s.GetKeyPolicy, ReadOnly()),
-		Op("PutKeyPolicy", s.PutKeyPolicy),
-		Op("ListKeyPolicies", s.ListKeyPolicies, ReadOnly()),
+		Op(keys.OpGetKeyPolicy, s.GetKeyPolicy, ReadOnly()),
+		Op(keys.OpPutKeyPolicy, s.PutKeyPolicy),
+		Op(keys.OpListKeyPolicies, s.ListKeyPolicies, ReadOnly()),
 	}
 }

@@ -105,9 +105,11 @@ func notAuthorized(info *request.Info, k *keys.Key, op string) error {
 		info.Caller.ARN, op, k.ARN(), op)
 }
 
-// checkState applies the key-state table.
+// checkState applies the key-state table. op is one of the keys.Op* names;
+// it is a string because the handlers also put it in authorisation and in
+// messages, and a name without a state row is refused (keys fails closed).
 func checkState(op string, k *keys.Key) error {
-	r := keys.CheckState(op, k.State)
+	r := keys.CheckState(keys.Operation(op), k.State)
 	if r == nil {
 		return nil
 	}
