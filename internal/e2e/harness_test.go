@@ -19,6 +19,8 @@ import (
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/clock"
 	"github.com/trent-kms/trent/internal/server"
+	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/bolt"
 )
 
 const (
@@ -40,16 +42,50 @@ var testEpoch = time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC)
 
 func startNode(t *testing.T) *testNode {
 	t.Helper()
+	return startNodeWith(t, nodeOptions{})
+}
+
+// nodeOptions vary the test node.
+type nodeOptions struct {
+	// clock replaces the manual clock starting at testEpoch; tn.clock is
+	// then nil.
+	clock clock.Clock
+	// wrapStore wraps the node's embedded store (in the node's data
+	// directory) before the node uses it.
+	wrapStore func(store.Store) store.Store
+	// background runs the node's background work (scheduler, usage
+	// flusher, audit shipper) as trent serve does.
+	background bool
+}
+
+func startNodeWith(t *testing.T, opts nodeOptions) *testNode {
+	t.Helper()
 	dir := t.TempDir()
-	c := clock.NewManual(testEpoch)
-	n, err := server.Open(server.Config{DataDir: dir, Dev: true, Clock: c})
+	tn := &testNode{t: t, dataDir: dir}
+	cfg := server.Config{DataDir: dir, Dev: true, Clock: opts.clock}
+	if opts.clock == nil {
+		tn.clock = clock.NewManual(testEpoch)
+		cfg.Clock = tn.clock
+	}
+	if opts.wrapStore != nil {
+		st, err := bolt.Open(filepath.Join(dir, server.DataFileName), bolt.Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		cfg.Store = opts.wrapStore(st)
+	}
+	n, err := server.Open(cfg)
 	if err != nil {
 		t.Fatalf("open node: %v", err)
 	}
-	srv := httptest.NewServer(n.Handler())
-	tn := &testNode{t: t, node: n, srv: srv, clock: c, dataDir: dir}
+	if opts.background {
+		n.Start()
+	}
+	tn.node = n
+	tn.srv = httptest.NewServer(n.Handler())
 	t.Cleanup(func() {
-		srv.Close()
+		tn.srv.Close()
 		if err := n.Close(); err != nil {
 			t.Errorf("close node: %v", err)
 		}
@@ -75,6 +111,9 @@ func (tn *testNode) kms() *kms.Client { return tn.client(testRegion, "test") }
 // runDue runs the scheduler's work at the node's current time.
 func (tn *testNode) runDue() {
 	tn.t.Helper()
+	if tn.clock == nil {
+		tn.t.Fatal("runDue needs the manual clock")
+	}
 	if err := tn.node.Service().RunDue(context.Background(), tn.clock.Now()); err != nil {
 		tn.t.Fatalf("RunDue: %v", err)
 	}
@@ -83,6 +122,11 @@ func (tn *testNode) runDue() {
 // auditRecords reads the audit log back.
 func (tn *testNode) auditRecords() []audit.Record {
 	tn.t.Helper()
+	// The records of changes wait in the store until shipped; this node
+	// runs no background work, so ship them now.
+	if err := tn.node.ShipAudit(ctx); err != nil {
+		tn.t.Fatal(err)
+	}
 	f, err := os.Open(filepath.Join(tn.dataDir, audit.FileName))
 	if err != nil {
 		tn.t.Fatal(err)

@@ -121,7 +121,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 	}
 	now := s.clock.Now()
 	err = s.update(ctx, func(tx store.Tx) (any, error) {
-		k, err := aliasTarget(ctx, tx, info, *in.TargetKeyId, "CreateAlias")
+		k, err := aliasTarget(ctx, tx, info, *in.TargetKeyId, keys.OpCreateAlias)
 		if err != nil {
 			return nil, err
 		}
@@ -154,7 +154,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 		if err != nil {
 			return nil, err
 		}
-		k, err := aliasTarget(ctx, tx, info, *in.TargetKeyId, "UpdateAlias")
+		k, err := aliasTarget(ctx, tx, info, *in.TargetKeyId, keys.OpUpdateAlias)
 		if err != nil {
 			return nil, err
 		}
@@ -200,7 +200,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 			return nil, err
 		}
 		if k, err := getRecord[*keys.Key](tx, keyKey(info.Caller.Account, info.Region, a.TargetKeyID)); err == nil {
-			if err := checkState("DeleteAlias", k); err != nil {
+			if err := checkState(keys.OpDeleteAlias, k); err != nil {
 				return nil, err
 			}
 		}

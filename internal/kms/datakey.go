@@ -41,7 +41,7 @@ type GenerateDataKeyWithoutPlaintextOutput struct {
 // GenerateDataKey returns a random data key in plaintext and encrypted under
 // a symmetric key.
 func (s *Service) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput) (*GenerateDataKeyOutput, error) {
-	plaintext, out, k, err := s.generateDataKey(ctx, in, "GenerateDataKey", in.Recipient != nil)
+	plaintext, out, k, err := s.generateDataKey(ctx, in, keys.OpGenerateDataKey, in.Recipient != nil)
 	if err != nil {
 		return nil, err
 	}
@@ -53,7 +53,7 @@ func (s *Service) GenerateDataKey(ctx context.Context, in *GenerateDataKeyInput)
 func (s *Service) GenerateDataKeyWithoutPlaintext(ctx context.Context, in *GenerateDataKeyInput) (*GenerateDataKeyWithoutPlaintextOutput, error) {
 	// Recipient is not a member of this operation: like any unknown member
 	// it is ignored.
-	plaintext, out, k, err := s.generateDataKey(ctx, in, "GenerateDataKeyWithoutPlaintext", false)
+	plaintext, out, k, err := s.generateDataKey(ctx, in, keys.OpGenerateDataKeyWithoutPlaintext, false)
 	clear(plaintext)
 	if err != nil {
 		return nil, err

@@ -78,7 +78,7 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 	if err := refuseRecipient(in.Recipient != nil); err != nil {
 		return nil, err
 	}
-	const op = "Decrypt"
+	const op = keys.OpDecrypt
 	if ignore {
 		return nil, s.dryRunKeyCheck(ctx, *in.KeyId, op, in.EncryptionAlgorithm)
 	}

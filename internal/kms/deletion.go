@@ -48,7 +48,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 	if in.PendingWindowInDays != nil {
 		days = *in.PendingWindowInDays
 	}
-	const op = "ScheduleKeyDeletion"
+	const op = keys.OpScheduleKeyDeletion
 	now := s.clock.Now()
 	return updateKey(s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
@@ -84,7 +84,7 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*Cance
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	const op = "CancelKeyDeletion"
+	const op = keys.OpCancelKeyDeletion
 	return updateKey(s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err

@@ -33,7 +33,7 @@ func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*Descr
 	}
 	var k *keys.Key
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
-		k, err = resolveKey(ctx, tx, info, *in.KeyId, anyKeyIdentifier, "DescribeKey")
+		k, err = resolveKey(ctx, tx, info, *in.KeyId, anyKeyIdentifier, keys.OpDescribeKey)
 		return err
 	})
 	if err != nil {

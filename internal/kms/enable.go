@@ -25,13 +25,13 @@ func (in *KeyIDInput) validate() error {
 // EnableKey sets a key's state to Enabled. Enabling an enabled key is a
 // no-op. It never cancels a scheduled deletion (CancelKeyDeletion does).
 func (s *Service) EnableKey(ctx context.Context, in *KeyIDInput) (*Empty, error) {
-	return s.setEnabled(ctx, in, "EnableKey", keys.StateEnabled)
+	return s.setEnabled(ctx, in, keys.OpEnableKey, keys.StateEnabled)
 }
 
 // DisableKey sets a key's state to Disabled; a disabled key refuses every
 // cryptographic operation until it is enabled again.
 func (s *Service) DisableKey(ctx context.Context, in *KeyIDInput) (*Empty, error) {
-	return s.setEnabled(ctx, in, "DisableKey", keys.StateDisabled)
+	return s.setEnabled(ctx, in, keys.OpDisableKey, keys.StateDisabled)
 }
 
 func (s *Service) setEnabled(ctx context.Context, in *KeyIDInput, op string, to keys.State) (*Empty, error) {
@@ -82,7 +82,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescrip
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	const op = "UpdateKeyDescription"
+	const op = keys.OpUpdateKeyDescription
 	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err

@@ -44,7 +44,7 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	const op = "Encrypt"
+	const op = keys.OpEncrypt
 	var k *keys.Key
 	var out sealedWith
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {

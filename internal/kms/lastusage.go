@@ -39,7 +39,7 @@ func (s *Service) GetKeyLastUsage(ctx context.Context, in *KeyIDInput) (*GetKeyL
 	var rec usageRecord
 	found := false
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, "GetKeyLastUsage"); err != nil {
+		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpGetKeyLastUsage); err != nil {
 			return err
 		}
 		rec, err = getRecord[usageRecord](tx, usageKey(k.Account, k.Region, k.ID))

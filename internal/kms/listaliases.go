@@ -113,7 +113,7 @@ func listAllAliases(tx store.Tx, account, region, after string, limit int, entri
 // listKeyAliases lists one page of the aliases of one key from the key's
 // alias index, whose entries name the aliases.
 func listKeyAliases(ctx context.Context, tx store.Tx, info *request.Info, keyID, after string, limit int, entries *[]AliasListEntry) (*string, error) {
-	k, err := resolveKey(ctx, tx, info, keyID, keyIDOrARN, "ListAliases")
+	k, err := resolveKey(ctx, tx, info, keyID, keyIDOrARN, keys.OpListAliases)
 	if err != nil {
 		return nil, err
 	}

@@ -93,7 +93,7 @@ func (s *Service) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (*Get
 	}
 	var rec policyRecord
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, "GetKeyPolicy")
+		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpGetKeyPolicy)
 		if err != nil {
 			return err
 		}
@@ -133,7 +133,7 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Emp
 	if err := checkPolicyDocument(*in.Policy); err != nil {
 		return nil, err
 	}
-	const op = "PutKeyPolicy"
+	const op = keys.OpPutKeyPolicy
 	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(tx store.Tx, k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
@@ -183,7 +183,7 @@ func (s *Service) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput)
 		return nil, kmserr.InvalidMarker()
 	}
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		_, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, "ListKeyPolicies")
+		_, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpListKeyPolicies)
 		return err
 	})
 	if err != nil {

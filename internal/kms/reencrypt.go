@@ -55,7 +55,7 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	const op = "ReEncrypt"
+	const op = keys.OpReEncrypt
 	var h cipher.Header
 	if !ignore {
 		if h, err = cipher.ParseHeader(in.CiphertextBlob); err != nil {

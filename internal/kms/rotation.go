@@ -52,7 +52,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 	if in.RotationPeriodInDays != nil {
 		period = int(*in.RotationPeriodInDays)
 	}
-	const op = "EnableKeyRotation"
+	const op = keys.OpEnableKeyRotation
 	now := s.clock.Now()
 	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := checkRotatable(info, k, op); err != nil {
@@ -86,7 +86,7 @@ func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empt
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	const op = "DisableKeyRotation"
+	const op = keys.OpDisableKeyRotation
 	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := checkRotatable(info, k, op); err != nil {
 			return err
@@ -124,7 +124,7 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, in *KeyIDInput) (*Ge
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	const op = "GetKeyRotationStatus"
+	const op = keys.OpGetKeyRotationStatus
 	var k *keys.Key
 	err = s.store.View(ctx, func(tx store.Tx) error {
 		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op); err != nil {
@@ -138,7 +138,10 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, in *KeyIDInput) (*Ge
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	out := &GetKeyRotationStatusOutput{KeyId: k.ARN(), KeyRotationEnabled: k.Rotation.Enabled && k.Symmetric()}
+	// A key pending deletion reports false and does not rotate; its
+	// configuration is kept, so CancelKeyDeletion brings the original
+	// status back (API Reference, GetKeyRotationStatus).
+	out := &GetKeyRotationStatusOutput{KeyId: k.ARN(), KeyRotationEnabled: k.Rotation.Enabled && k.Symmetric() && !k.State.PendingDeletion()}
 	if out.KeyRotationEnabled {
 		period := k.Rotation.PeriodDays
 		out.RotationPeriodInDays = &period
@@ -166,7 +169,7 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*Rotat
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	const op = "RotateKeyOnDemand"
+	const op = keys.OpRotateKeyOnDemand
 	now := s.clock.Now()
 	out, err := updateKey(s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
 		if err := checkRotatable(info, k, op); err != nil {

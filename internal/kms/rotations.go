@@ -52,7 +52,7 @@ func (s *Service) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInpu
 	}
 	all := in.IncludeKeyMaterial != nil && *in.IncludeKeyMaterial == "ALL_KEY_MATERIAL"
 	limit := pageLimit(in.Limit, 100)
-	const op = "ListKeyRotations"
+	const op = keys.OpListKeyRotations
 	out := &ListKeyRotationsOutput{Rotations: []RotationsListEntry{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
 		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op)

@@ -100,7 +100,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	err = s.changeTags(ctx, info, *in.KeyId, "TagResource", func(existing []storedTag) ([]storedTag, error) {
+	err = s.changeTags(ctx, info, *in.KeyId, keys.OpTagResource, func(existing []storedTag) ([]storedTag, error) {
 		return mergeTags(existing, in.Tags)
 	})
 	if err != nil {
@@ -158,7 +158,7 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*E
 			return nil, kmserr.Tag("Tags beginning with aws: are reserved")
 		}
 	}
-	err = s.changeTags(ctx, info, *in.KeyId, "UntagResource", func(existing []storedTag) ([]storedTag, error) {
+	err = s.changeTags(ctx, info, *in.KeyId, keys.OpUntagResource, func(existing []storedTag) ([]storedTag, error) {
 		return slices.DeleteFunc(existing, func(t storedTag) bool { return slices.Contains(in.TagKeys, t.Key) }), nil
 	})
 	if err != nil {
@@ -200,7 +200,7 @@ func (s *Service) ListResourceTags(ctx context.Context, in *ListResourceTagsInpu
 	limit := pageLimit(in.Limit, 50)
 	out := &ListResourceTagsOutput{Tags: []Tag{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, "ListResourceTags")
+		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpListResourceTags)
 		if err != nil {
 			return err
 		}

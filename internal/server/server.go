@@ -83,7 +83,7 @@ type Node struct {
 // Open opens the data directory and assembles a node; background work
 // starts with Start. A failed Open leaves nothing behind that it created
 // (a --dev start on a fresh directory that fails removes the directory).
-func Open(cfg Config) (n *Node, err error) {
+func Open(cfg Config) (_ *Node, err error) {
 	if cfg.Clock == nil {
 		cfg.Clock = clock.Real{}
 	}
@@ -106,7 +106,7 @@ func Open(cfg Config) (n *Node, err error) {
 		cfg.Logger.Warn("request signatures are not verified yet: any SigV4-signed request is accepted and the access key ID picks the account; do not expose this server to untrusted networks")
 	}
 	var created createdPaths
-	n = &Node{cfg: cfg, log: cfg.Logger}
+	n := &Node{cfg: cfg, log: cfg.Logger}
 	defer func() {
 		if err != nil {
 			n.Close()
@@ -193,6 +193,11 @@ func (n *Node) flushUsage(ctx context.Context) {
 		}
 	}
 }
+
+// ShipAudit writes the audit records of committed changes still in the
+// store to the log file now (the shipper does it moments after each commit
+// once Start has run; tests without background work call this).
+func (n *Node) ShipAudit(ctx context.Context) error { return n.shipper.Ship(ctx) }
 
 // ReopenAuditLog starts a new audit log file at the same path, after a log
 // rotator moved the old one away (SIGHUP).
