@@ -98,10 +98,10 @@ func (m *Manual) fire() {
 		case t.c <- m.now:
 		default: // the receiver has not taken the last tick: drop, as time.Ticker does
 		}
-		// Skip the ticks a large move jumped over, as time.Ticker does.
-		for !t.next.After(m.now) {
-			t.next = t.next.Add(t.every)
-		}
+		// Skip the ticks a large move jumped over, as time.Ticker does:
+		// the next tick is the first multiple of the interval after now.
+		missed := m.now.Sub(t.next)/t.every + 1
+		t.next = t.next.Add(missed * t.every)
 	}
 }
 

@@ -109,10 +109,20 @@ func TestOnDemandRotationIsDueAtOnce(t *testing.T) {
 // newRecordsTestService returns a service on a bolt store in a temp dir.
 func newRecordsTestService(t *testing.T, clk clock.Clock) *Service {
 	t.Helper()
+	return newRecordsTestServiceOn(t, clk, nil)
+}
+
+// newRecordsTestServiceOn is newRecordsTestService with the store wrapped.
+func newRecordsTestServiceOn(t *testing.T, clk clock.Clock, wrap func(store.Store) store.Store) *Service {
+	t.Helper()
 	dir := t.TempDir()
-	st, err := bolt.Open(filepath.Join(dir, "trent.db"), bolt.Options{})
+	bst, err := bolt.Open(filepath.Join(dir, "trent.db"), bolt.Options{})
 	if err != nil {
 		t.Fatal(err)
+	}
+	var st store.Store = bst
+	if wrap != nil {
+		st = wrap(bst)
 	}
 	keyring, err := seal.NewKeyring(secret.New([]byte(strings.Repeat("k", 32))))
 	if err != nil {

@@ -121,9 +121,11 @@ func Open(cfg Config) (_ *Node, err error) {
 	if n.ownsStore {
 		path := filepath.Join(cfg.DataDir, DataFileName)
 		created.noteIfNew(path)
-		if n.store, err = bolt.Open(path, bolt.Options{}); err != nil {
+		embedded, err := bolt.Open(path, bolt.Options{})
+		if err != nil {
 			return nil, err
 		}
+		n.store = embedded
 	}
 	if err := checkRootKey(n.store, keyring, cfg.DataDir); err != nil {
 		return nil, err
