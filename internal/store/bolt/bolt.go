@@ -147,8 +147,11 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store/bolt: %w", err)
 	}
-	t := &tx{data: btx.Bucket(dataBucket), writable: true, revision: last + 1}
+	t := &tx{data: btx.Bucket(dataBucket), writable: true, budget: newBudget(), revision: last + 1}
 	if err := run(t, fn); err != nil {
+		return err
+	}
+	if err := t.budget.err; err != nil {
 		return err
 	}
 	// Honour a context that ended while fn ran: after Commit the write is
@@ -169,10 +172,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 }
 
 // Limits are etcd's defaults, so that what runs on the embedded store also
-// fits a cluster.
-func (s *Store) Limits() store.Limits {
-	return store.Limits{MaxOps: 128, MaxBytes: 1536 << 10}
-}
+// fits a cluster (see limits).
+func (s *Store) Limits() store.Limits { return limits }
 
 // Close releases the file and its lock, waiting for running transactions.
 // Later calls return nil.
