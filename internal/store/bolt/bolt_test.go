@@ -48,17 +48,35 @@ func TestConformance(t *testing.T) {
 			return mustOpen(t, filepath.Join(t.TempDir(), "trent.db"))
 		},
 		Reopen: func(t storetest.T, s store.Store) store.Store {
-			b := s.(*Store)
-			// Every reopen doubles as a consistency check of what the
-			// suite has written so far.
-			if err := b.Check(); err != nil {
-				t.Errorf("Check before reopen: %v", err)
-			}
-			if err := b.Close(); err != nil {
-				t.Fatalf("%v", err)
-			}
-			return mustOpen(t, b.Path())
+			return reopen(t, s.(*Store))
 		},
+	})
+}
+
+// reopen is the harness's Reopen for a bare bbolt store.
+func reopen(t storetest.T, b *Store) *Store {
+	// Every reopen doubles as a consistency check of what the suite has
+	// written so far.
+	if err := b.Check(); err != nil {
+		t.Errorf("Check before reopen: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return mustOpen(t, b.Path())
+}
+
+// TestConformanceRerun runs the suite on bbolt under storetest.Rerun, as
+// the service's end-to-end tests use it: every fn runs twice.
+func TestConformanceRerun(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		Open: func(t storetest.T) store.Store {
+			return storetest.Rerun(mustOpen(t, filepath.Join(t.TempDir(), "trent.db")))
+		},
+		Reopen: func(t storetest.T, s store.Store) store.Store {
+			return storetest.Rerun(reopen(t, s.(*storetest.RerunStore).Inner().(*Store)))
+		},
+		MinAttempts: 2,
 	})
 }
 

@@ -123,8 +123,11 @@ func testRevisions(t T, h Harness) {
 
 func testValuesAreCopies(t T, h Harness) {
 	s := open(t, h)
-	buf := []byte("original")
+	var buf []byte
 	err := s.Update(context.Background(), func(tx store.Tx) error {
+		// A fresh slice per attempt: fn may run more than once, and
+		// mutating a slice from outside would be a side effect.
+		buf = []byte("original")
 		if err := tx.Put("k", buf); err != nil {
 			return err
 		}
