@@ -50,9 +50,18 @@ func (b *budget) get(key string) error {
 	return nil
 }
 
+// overdrawnBy reports whether a Scan that has found n items so far will
+// be refused whatever else it finds: it costs itself plus n items, of
+// which at most those already read are free. Scan stops walking then, so
+// a runaway Scan in an Update does not copy a whole range first.
+func (b *budget) overdrawnBy(n int) bool {
+	return b != nil && b.scans+1+n > limits.MaxOps
+}
+
 // scan charges a Scan call that returned items. It is charged after the
 // cursor has walked them, which costs nothing durable: a refused Scan
-// returns no items.
+// returns no items. If Scan stopped early (overdrawnBy), the count in the
+// error is of the items it walked.
 func (b *budget) scan(items []store.Item) error {
 	if b == nil {
 		return nil

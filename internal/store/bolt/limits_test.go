@@ -14,6 +14,19 @@ import (
 // the operation and the counts, so the caller can see how far over it went.
 func TestTooLargeSaysHowMuch(t *testing.T) {
 	s := openTemp(t)
+	for start := 0; start < 200; start += 100 {
+		err := s.Update(context.Background(), func(tx store.Tx) error {
+			for i := start; i < start+100; i++ {
+				if err := tx.Put(fmt.Sprintf("p/%03d", i), nil); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 	cases := []struct {
 		name string
 		fn   func(tx store.Tx) error
@@ -33,7 +46,12 @@ func TestTooLargeSaysHowMuch(t *testing.T) {
 					return err
 				}
 			}
-			_, err := tx.Scan("", "", 0)
+			_, err := tx.Scan("none/", "", 0)
+			return err
+		}, "Scan would take the Update to 129 reads, over the limit of 128"},
+		// The Scan stops at the 128th item, when it cannot fit any more.
+		{"a Scan of 200 items", func(tx store.Tx) error {
+			_, err := tx.Scan("p/", "", 0)
 			return err
 		}, "Scan would take the Update to 129 reads, over the limit of 128"},
 		{"bytes", func(tx store.Tx) error {

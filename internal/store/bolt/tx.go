@@ -80,6 +80,10 @@ func (t *tx) Scan(prefix, after string, limit int) ([]store.Item, error) {
 		if limit > 0 && len(items) == limit {
 			break
 		}
+		// An Update's Scan that is refused anyway stops copying here.
+		if t.budget.overdrawnBy(len(items)) {
+			break
+		}
 	}
 	if err := t.budget.scan(items); err != nil {
 		return nil, err

@@ -102,34 +102,32 @@ func TestSuiteRejectsFlawedStores(t *testing.T) {
 		flaws memFlaws
 		store func(memFlaws) store.Store // nil: the memStore itself
 		min   int                        // Harness.MinAttempts
-		cases []string
+		name  string                     // the case aimed at the flaw
 	}{
-		{flaw: "validates only the keys it writes", flaws: memFlaws{writesOnly: true}, cases: []string{"WriteSkew"}},
-		{flaw: "does not guard a Get that found nothing", flaws: memFlaws{absentUnguarded: true}, cases: []string{"CreateIfAbsent"}},
-		{flaw: "does not guard Scan ranges", flaws: memFlaws{rangesUnguarded: true}, cases: []string{"ScanPhantoms"}},
-		{flaw: "reads the latest commit in a View", flaws: memFlaws{latestViews: true}, cases: []string{"ViewSnapshot"}},
-		{flaw: "does not enforce its Limits", flaws: memFlaws{noLimits: true}, cases: []string{"Limits"}},
-		{flaw: "gives up at the first conflict", flaws: memFlaws{noRerun: true}, cases: []string{"FnRunsAgain"}},
+		{flaw: "validates only the keys it writes", flaws: memFlaws{writesOnly: true}, name: "WriteSkew"},
+		{flaw: "does not guard a Get that found nothing", flaws: memFlaws{absentUnguarded: true}, name: "CreateIfAbsent"},
+		{flaw: "does not guard Scan ranges", flaws: memFlaws{rangesUnguarded: true}, name: "ScanPhantoms"},
+		{flaw: "reads the latest commit in a View", flaws: memFlaws{latestViews: true}, name: "ViewSnapshot"},
+		{flaw: "does not enforce its Limits", flaws: memFlaws{noLimits: true}, name: "Limits"},
+		{flaw: "gives up at the first conflict", flaws: memFlaws{noRerun: true}, name: "FnRunsAgain"},
 		{
-			flaw: "claims to run every fn twice but runs it once", min: 2, cases: []string{"FnRunsAgain"},
+			flaw: "claims to run every fn twice but runs it once", min: 2, name: "FnRunsAgain",
 			store: func(f memFlaws) store.Store { return onceStore{newMemStore(f)} },
 		},
 	}
 	for _, c := range cases {
-		for _, name := range c.cases {
-			t.Run(name+"/"+c.flaw, func(t *testing.T) {
-				h := memHarness(c.flaws)
-				h.MinAttempts = c.min
-				if c.store != nil {
-					h.Open = func(T) store.Store { return c.store(c.flaws) }
-				}
-				failures := runRecorded(t, findCase(t, name), h)
-				if len(failures) == 0 {
-					t.Fatalf("case %s passed a store that %s", name, c.flaw)
-				}
-				t.Logf("rejected: %s", failures[0])
-			})
-		}
+		t.Run(c.name+"/"+c.flaw, func(t *testing.T) {
+			h := memHarness(c.flaws)
+			h.MinAttempts = c.min
+			if c.store != nil {
+				h.Open = func(T) store.Store { return c.store(c.flaws) }
+			}
+			failures := runRecorded(t, findCase(t, c.name), h)
+			if len(failures) == 0 {
+				t.Fatalf("case %s passed a store that %s", c.name, c.flaw)
+			}
+			t.Logf("rejected: %s", failures[0])
+		})
 	}
 }
 

@@ -7,10 +7,10 @@
 // ended is reported with its own error (errors.Is context.Canceled or
 // context.DeadlineExceeded), so a caller can tell it from a storage failure.
 //
-// Its concurrency cases (isolation.go, snapshot.go, retry.go) are written to judge both
-// kinds of driver: one that serialises writers, like bbolt, and one that
-// runs Update functions concurrently and reruns them on conflict, as the
-// etcd driver will. They force the interleaving that would expose a missing
+// Its concurrency cases (isolation.go, snapshot.go, retry.go) are written
+// to judge both kinds of driver: one that serialises writers, like bbolt,
+// and one that runs Update functions concurrently and reruns them on
+// conflict, as the etcd driver will. They force the interleaving that would expose a missing
 // guard wherever the driver allows it, and wait a bounded time where it
 // does not. The package's own tests prove the suite can judge: they run it
 // against an in-memory optimistic store with switchable flaws.
