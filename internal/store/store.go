@@ -32,7 +32,9 @@ var ErrClosed = errors.New("store: closed")
 
 // ErrTooLarge is returned by a Tx method that would take an Update past the
 // store's Limits. It is a bug in the caller, which must split its work into
-// transactions that fit (see Limits).
+// transactions that fit (see Limits). The refused operation does nothing,
+// and the Update then fails with ErrTooLarge even if fn drops the error and
+// returns nil: a transaction cut short is never committed.
 var ErrTooLarge = errors.New("store: transaction exceeds the store's limits")
 
 // Limits says how much one Update may do. Each driver declares its own. The
@@ -42,13 +44,15 @@ type Limits struct {
 	// MaxOps bounds each side of one Update, the way etcd bounds a Txn: its
 	// --max-txn-ops (128 by default) applies to the compares and to the
 	// operations separately.
-	//   - reads: the distinct keys read, by Get (present or absent) or as
-	//     an item a Scan returned, plus one for every Scan call (the guard
-	//     on its range);
-	//   - writes: the distinct keys Put or Deleted.
+	//   - reads: the distinct keys read, by Get (present or absent, and
+	//     even if this Update wrote it) or as an item a Scan returned,
+	//     plus one for every Scan call (the guard on its range);
+	//   - writes: the distinct keys Put or Deleted (a Delete of a missing
+	//     key too).
 	MaxOps int
 	// MaxBytes bounds the bytes of the keys and values one Update writes
-	// (etcd's --max-request-bytes, 1.5 MiB by default).
+	// (etcd's --max-request-bytes, 1.5 MiB by default): each key written
+	// counts once, with its last value (a Delete counts its key).
 	MaxBytes int
 }
 

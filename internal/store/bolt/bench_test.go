@@ -12,12 +12,13 @@ const benchKeys = 10_000
 
 func benchKey(i int) string { return fmt.Sprintf("key/%08d/metadata", i) }
 
-// preload fills s with benchKeys items of 256 bytes, 1,000 per Update.
+// preload fills s with benchKeys items of 256 bytes, 100 per Update (the
+// limit is 128 writes).
 func preload(b *testing.B, s *Store) {
 	value := make([]byte, 256)
-	for start := 0; start < benchKeys; start += 1000 {
+	for start := 0; start < benchKeys; start += 100 {
 		err := s.Update(context.Background(), func(tx store.Tx) error {
-			for i := start; i < start+1000; i++ {
+			for i := start; i < start+100; i++ {
 				if err := tx.Put(benchKey(i), value); err != nil {
 					return err
 				}

@@ -11,6 +11,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -41,6 +42,15 @@ type Store struct {
 	// Update give up when its context ends while others are fsyncing.
 	writer chan struct{}
 	closed atomic.Bool
+	// gate holds new read transactions back while a commit is written
+	// but not yet durable (see gate.go).
+	gate sync.RWMutex
+	// committing is set by tests only. It runs inside bbolt's Commit,
+	// after bbolt has written the new meta page into the file (which
+	// publishes the commit to read transactions that begin from then on)
+	// and before Commit returns: it stands for the fdatasync that follows
+	// that write, a window bbolt offers no hook inside (see gate.go).
+	committing func()
 }
 
 var _ store.Store = (*Store)(nil)
@@ -108,13 +118,14 @@ func syncDir(dir string) error {
 func (s *Store) Path() string { return s.path }
 
 // View runs fn in a read-only transaction. Views run alongside each other
-// and alongside Updates, except that an Update that grows the file waits
-// for the Views open at that moment to finish.
+// and alongside Updates, except that a View begins only once no commit is
+// between being written and being durable (see gate.go), and an Update
+// that grows the file waits for the Views open at that moment to finish.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
-	btx, err := s.begin(false)
+	btx, err := s.beginRead()
 	if err != nil {
 		return err
 	}
@@ -147,8 +158,11 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("store/bolt: %w", err)
 	}
-	t := &tx{data: btx.Bucket(dataBucket), writable: true, revision: last + 1}
+	t := &tx{data: btx.Bucket(dataBucket), writable: true, budget: newBudget(), revision: last + 1}
 	if err := run(t, fn); err != nil {
+		return err
+	}
+	if err := t.budget.err; err != nil {
 		return err
 	}
 	// Honour a context that ended while fn ran: after Commit the write is
@@ -162,17 +176,18 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 	if err := setLastRevision(btx, t.revision); err != nil {
 		return fmt.Errorf("store/bolt: %w", err)
 	}
-	if err := btx.Commit(); err != nil {
+	if s.committing != nil {
+		btx.OnCommit(s.committing)
+	}
+	if err := s.commit(btx); err != nil {
 		return fmt.Errorf("store/bolt: commit: %w", err)
 	}
 	return nil
 }
 
 // Limits are etcd's defaults, so that what runs on the embedded store also
-// fits a cluster.
-func (s *Store) Limits() store.Limits {
-	return store.Limits{MaxOps: 128, MaxBytes: 1536 << 10}
-}
+// fits a cluster (see limits).
+func (s *Store) Limits() store.Limits { return limits }
 
 // Close releases the file and its lock, waiting for running transactions.
 // Later calls return nil.
@@ -191,7 +206,7 @@ func (s *Store) Close() error {
 // the last commit). It runs in a read transaction, so it can run while the
 // store serves.
 func (s *Store) Check() error {
-	btx, err := s.begin(false)
+	btx, err := s.beginRead()
 	if err != nil {
 		return err
 	}

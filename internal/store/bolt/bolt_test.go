@@ -17,11 +17,18 @@ import (
 	"github.com/trent-kms/trent/internal/store/storetest"
 )
 
-func mustOpen(tb testing.TB, path string) *Store {
+// fataler is what mustOpen needs of a test: both testing.TB and
+// storetest.T have it.
+type fataler interface {
+	Helper()
+	Fatalf(format string, args ...any)
+}
+
+func mustOpen(tb fataler, path string) *Store {
 	tb.Helper()
 	s, err := Open(path, Options{})
 	if err != nil {
-		tb.Fatal(err)
+		tb.Fatalf("%v", err)
 	}
 	return s
 }
@@ -37,21 +44,39 @@ func openTemp(tb testing.TB) *Store {
 
 func TestConformance(t *testing.T) {
 	storetest.Run(t, storetest.Harness{
-		Open: func(t *testing.T) store.Store {
+		Open: func(t storetest.T) store.Store {
 			return mustOpen(t, filepath.Join(t.TempDir(), "trent.db"))
 		},
-		Reopen: func(t *testing.T, s store.Store) store.Store {
-			b := s.(*Store)
-			// Every reopen doubles as a consistency check of what the
-			// suite has written so far.
-			if err := b.Check(); err != nil {
-				t.Errorf("Check before reopen: %v", err)
-			}
-			if err := b.Close(); err != nil {
-				t.Fatal(err)
-			}
-			return mustOpen(t, b.Path())
+		Reopen: func(t storetest.T, s store.Store) store.Store {
+			return reopen(t, s.(*Store))
 		},
+	})
+}
+
+// reopen is the harness's Reopen for a bare bbolt store.
+func reopen(t storetest.T, b *Store) *Store {
+	// Every reopen doubles as a consistency check of what the suite has
+	// written so far.
+	if err := b.Check(); err != nil {
+		t.Errorf("Check before reopen: %v", err)
+	}
+	if err := b.Close(); err != nil {
+		t.Fatalf("%v", err)
+	}
+	return mustOpen(t, b.Path())
+}
+
+// TestConformanceRerun runs the suite on bbolt under storetest.Rerun, as
+// the service's end-to-end tests use it: every fn runs twice.
+func TestConformanceRerun(t *testing.T) {
+	storetest.Run(t, storetest.Harness{
+		Open: func(t storetest.T) store.Store {
+			return storetest.Rerun(mustOpen(t, filepath.Join(t.TempDir(), "trent.db")))
+		},
+		Reopen: func(t storetest.T, s store.Store) store.Store {
+			return storetest.Rerun(reopen(t, s.(*storetest.RerunStore).Inner().(*Store)))
+		},
+		MinAttempts: 2,
 	})
 }
 

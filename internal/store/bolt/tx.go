@@ -17,10 +17,13 @@ var errTxDone = errors.New("store/bolt: transaction used after its function retu
 
 // tx implements store.Tx over one bbolt transaction. bbolt already gives a
 // writable transaction read-your-writes, so tx only adds the revision
-// prefix, copying, and the read-only and use-after-return checks.
+// prefix, copying, the limits, and the read-only and use-after-return
+// checks.
 type tx struct {
 	data     *bbolt.Bucket
 	writable bool
+	// budget counts an Update against the limits; nil in a View.
+	budget *budget
 	// revision is stamped on every item this Update writes (writable only).
 	revision int64
 	// wrote records whether the Update changed anything, so an Update that
@@ -34,6 +37,9 @@ var _ store.Tx = (*tx)(nil)
 func (t *tx) Get(key string) (store.Item, error) {
 	if t.done {
 		return store.Item{}, errTxDone
+	}
+	if err := t.budget.get(key); err != nil {
+		return store.Item{}, err
 	}
 	raw := t.data.Get([]byte(key))
 	if raw == nil {
@@ -74,6 +80,13 @@ func (t *tx) Scan(prefix, after string, limit int) ([]store.Item, error) {
 		if limit > 0 && len(items) == limit {
 			break
 		}
+		// An Update's Scan that is refused anyway stops copying here.
+		if t.budget.overdrawnBy(len(items)) {
+			break
+		}
+	}
+	if err := t.budget.scan(items); err != nil {
+		return nil, err
 	}
 	return items, nil
 }
@@ -84,6 +97,9 @@ func (t *tx) Put(key string, value []byte) error {
 	}
 	if !t.writable {
 		return store.ErrReadOnly
+	}
+	if err := t.budget.write("Put", key, len(value)); err != nil {
+		return err
 	}
 	if err := t.data.Put([]byte(key), encodeItem(t.revision, value)); err != nil {
 		return fmt.Errorf("store/bolt: put: %w", err)
@@ -98,6 +114,9 @@ func (t *tx) Delete(key string) error {
 	}
 	if !t.writable {
 		return store.ErrReadOnly
+	}
+	if err := t.budget.write("Delete", key, 0); err != nil {
+		return err
 	}
 	k := []byte(key)
 	if t.data.Get(k) == nil {

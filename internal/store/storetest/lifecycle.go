@@ -5,12 +5,11 @@ import (
 	"context"
 	"errors"
 	"strconv"
-	"testing"
 
 	"github.com/trent-kms/trent/internal/store"
 )
 
-func testClosed(t *testing.T, h Harness) {
+func testClosed(t T, h Harness) {
 	s := open(t, h)
 	put(t, s, "k", "v")
 	if err := s.Close(); err != nil {
@@ -25,21 +24,18 @@ func testClosed(t *testing.T, h Harness) {
 		t.Errorf("Update after Close = %v, want ErrClosed", err)
 	}
 	if ran {
-		t.Error("fn ran after Close")
+		t.Errorf("fn ran after Close")
 	}
 	if err := s.Close(); err != nil {
 		t.Errorf("second Close = %v, want nil", err)
 	}
 }
 
-func testPersistence(t *testing.T, h Harness) {
-	if h.Reopen == nil {
-		t.Skip("Harness.Reopen is nil")
-	}
+func testPersistence(t T, h Harness) {
 	s := open(t, h)
 	put(t, s, "k1", "v1", "k2", "v2", "gone", "x", "big", string(bytes.Repeat([]byte{0xab}, 64<<10)))
 	if err := s.Update(context.Background(), func(tx store.Tx) error { return tx.Delete("gone") }); err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	before := map[string]store.Item{}
 	for _, k := range []string{"k1", "k2", "big"} {
@@ -57,10 +53,7 @@ func testPersistence(t *testing.T, h Harness) {
 	}
 }
 
-func testRevisionsAfterReopen(t *testing.T, h Harness) {
-	if h.Reopen == nil {
-		t.Skip("Harness.Reopen is nil")
-	}
+func testRevisionsAfterReopen(t T, h Harness) {
 	s := open(t, h)
 	var last int64
 	for i := range 3 {

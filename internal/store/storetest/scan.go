@@ -5,12 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"testing"
 
 	"github.com/trent-kms/trent/internal/store"
 )
 
-func testScan(t *testing.T, h Harness) {
+func testScan(t T, h Harness) {
 	s := open(t, h)
 	keys := []string{
 		"a", "a/", "a/1", "a/10", "a/2", "a/2/x", "a/3", "a0", "b/1",
@@ -68,13 +67,13 @@ func testScan(t *testing.T, h Harness) {
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 }
 
 // testScanPages pages through a prefix the way the List operations will,
 // and checks an empty store scans to nothing.
-func testScanPages(t *testing.T, h Harness) {
+func testScanPages(t T, h Harness) {
 	s := open(t, h)
 	err := s.View(context.Background(), func(tx store.Tx) error {
 		if got := scanKeys(t, tx, "", "", 0); len(got) != 0 {
@@ -83,7 +82,7 @@ func testScanPages(t *testing.T, h Harness) {
 		return nil
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	var want, kv []string
 	for i := range 25 {
@@ -106,7 +105,7 @@ func testScanPages(t *testing.T, h Harness) {
 		return errors.New("paging did not end")
 	})
 	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("%v", err)
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("pages = %q, want %q", got, want)

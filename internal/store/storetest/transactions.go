@@ -7,12 +7,11 @@ import (
 	"slices"
 	"strconv"
 	"sync"
-	"testing"
 
 	"github.com/trent-kms/trent/internal/store"
 )
 
-func testReadYourWrites(t *testing.T, h Harness) {
+func testReadYourWrites(t T, h Harness) {
 	s := open(t, h)
 	put(t, s, "a/0", "old", "a/9", "old")
 	err := s.Update(context.Background(), func(tx store.Tx) error {
@@ -57,7 +56,7 @@ func testReadYourWrites(t *testing.T, h Harness) {
 	wantValue(t, s, "a/9", "replaced")
 }
 
-func testFailedUpdate(t *testing.T, h Harness) {
+func testFailedUpdate(t T, h Harness) {
 	s := open(t, h)
 	put(t, s, "kept", "1", "doomed", "x")
 	before := get(t, s, "kept")
@@ -81,7 +80,7 @@ func testFailedUpdate(t *testing.T, h Harness) {
 	wantValue(t, s, "after", "ok")
 }
 
-func testViewIsReadOnly(t *testing.T, h Harness) {
+func testViewIsReadOnly(t T, h Harness) {
 	s := open(t, h)
 	put(t, s, "k", "v")
 	err := s.View(context.Background(), func(tx store.Tx) error {
@@ -97,7 +96,7 @@ func testViewIsReadOnly(t *testing.T, h Harness) {
 	wantMissing(t, s, "new")
 }
 
-func testEndedContext(t *testing.T, h Harness) {
+func testEndedContext(t T, h Harness) {
 	s := open(t, h)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
@@ -134,7 +133,7 @@ func testEndedContext(t *testing.T, h Harness) {
 	wantMissing(t, s, "during")
 }
 
-func testConcurrentIncrements(t *testing.T, h Harness) {
+func testConcurrentIncrements(t T, h Harness) {
 	const writers, increments = 8, 50
 	s := open(t, h)
 	increment := func(tx store.Tx) error {
