@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -78,14 +79,13 @@ func (t *usageTracker) putBack(entries []pendingUsage) {
 	}
 }
 
-// usageFlushBatch keeps each flush transaction well under etcd's limit of
-// 128 operations.
-const usageFlushBatch = 100
-
-// FlushUsage writes noted key usage to the store.
+// FlushUsage writes noted key usage to the store, in transactions sized to
+// the store's limits (layout.UsageEntry: each entry reads the key and its
+// usage record).
 func (s *Service) FlushUsage(ctx context.Context) error {
+	per := layout.Batch(s.store.Limits(), layout.Cost{}, layout.UsageEntry)
 	for {
-		batch := s.usage.take(usageFlushBatch)
+		batch := s.usage.take(per)
 		if len(batch) == 0 {
 			return nil
 		}

@@ -28,7 +28,7 @@ func loadRootKey(cfg Config, created *createdPaths) (*seal.Keyring, error) {
 		path = filepath.Join(cfg.DataDir, DevRootKeyFileName)
 		if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
 			data := filepath.Join(cfg.DataDir, DataFileName)
-			if _, err := os.Stat(data); err == nil {
+			if _, err := os.Stat(data); err == nil && cfg.Store == nil {
 				return nil, fmt.Errorf("the data directory %s holds a store (%s) but not the root key %s that sealed it; restore that key file, or pass the key with --root-key-file", cfg.DataDir, DataFileName, DevRootKeyFileName)
 			}
 			if err := created.mkdirAll(cfg.DataDir); err != nil {
