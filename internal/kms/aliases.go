@@ -8,6 +8,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -68,7 +69,7 @@ func aliasTarget(ctx context.Context, tx store.Tx, info *request.Info, target, o
 	if err := checkState(op, k); err != nil {
 		return nil, err
 	}
-	n, err := tx.Scan(keyAliasPrefix(k.Account, k.Region, k.ID), "", maxAliasesPerKey)
+	n, err := tx.Scan(layout.KeyAliases(k.Account, k.Region, k.ID), "", maxAliasesPerKey)
 	if err != nil {
 		return nil, err
 	}
@@ -80,15 +81,15 @@ func aliasTarget(ctx context.Context, tx store.Tx, info *request.Info, target, o
 
 // putAlias writes an alias and its entry in the key's alias index.
 func putAlias(tx store.Tx, account, region string, a aliasRecord) error {
-	if err := putRecord(tx, aliasKey(account, region, a.Name), a); err != nil {
+	if err := putRecord(tx, layout.Alias(account, region, a.Name), a); err != nil {
 		return err
 	}
-	return tx.Put(keyAliasPrefix(account, region, a.TargetKeyID)+a.Name, nil)
+	return tx.Put(layout.KeyAliases(account, region, a.TargetKeyID)+a.Name, nil)
 }
 
 // getAlias reads an alias or returns AWS's NotFoundException.
 func getAlias(tx store.Tx, info *request.Info, name string) (aliasRecord, error) {
-	a, err := getRecord[aliasRecord](tx, aliasKey(info.Caller.Account, info.Region, name))
+	a, err := getRecord[aliasRecord](tx, layout.Alias(info.Caller.Account, info.Region, name))
 	if errors.Is(err, store.ErrNotFound) {
 		return a, kmserr.NotFound("Alias %s is not found.", keys.AliasARN(info.Region, info.Caller.Account, name))
 	}
@@ -125,7 +126,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 		if err != nil {
 			return nil, err
 		}
-		if _, err := tx.Get(aliasKey(info.Caller.Account, info.Region, *in.AliasName)); err == nil {
+		if _, err := tx.Get(layout.Alias(info.Caller.Account, info.Region, *in.AliasName)); err == nil {
 			return nil, kmserr.AlreadyExists("An alias with the name %s already exists", keys.AliasARN(info.Region, info.Caller.Account, *in.AliasName))
 		} else if !errors.Is(err, store.ErrNotFound) {
 			return nil, err
@@ -161,14 +162,14 @@ func (s *Service) UpdateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 		if a.TargetKeyID == k.ID {
 			return nil, nil
 		}
-		old, err := getRecord[*keys.Key](tx, keyKey(info.Caller.Account, info.Region, a.TargetKeyID))
+		old, err := getRecord[*keys.Key](tx, layout.Key(info.Caller.Account, info.Region, a.TargetKeyID))
 		if err == nil && (old.Spec != k.Spec || old.Usage != k.Usage) {
 			return nil, kmserr.Validation("Alias %s cannot be changed from a %s key for %s to a %s key for %s: the key spec and key usage must be the same.",
 				*in.AliasName, old.Spec, old.Usage, k.Spec, k.Usage)
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
 		}
-		if err := tx.Delete(keyAliasPrefix(info.Caller.Account, info.Region, a.TargetKeyID) + a.Name); err != nil {
+		if err := tx.Delete(layout.KeyAliases(info.Caller.Account, info.Region, a.TargetKeyID) + a.Name); err != nil {
 			return nil, err
 		}
 		a.TargetKeyID, a.UpdatedAt = k.ID, now
@@ -199,15 +200,15 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 		if err != nil {
 			return nil, err
 		}
-		if k, err := getRecord[*keys.Key](tx, keyKey(info.Caller.Account, info.Region, a.TargetKeyID)); err == nil {
+		if k, err := getRecord[*keys.Key](tx, layout.Key(info.Caller.Account, info.Region, a.TargetKeyID)); err == nil {
 			if err := checkState(keys.OpDeleteAlias, k); err != nil {
 				return nil, err
 			}
 		}
-		if err := tx.Delete(aliasKey(info.Caller.Account, info.Region, a.Name)); err != nil {
+		if err := tx.Delete(layout.Alias(info.Caller.Account, info.Region, a.Name)); err != nil {
 			return nil, err
 		}
-		return nil, tx.Delete(keyAliasPrefix(info.Caller.Account, info.Region, a.TargetKeyID) + a.Name)
+		return nil, tx.Delete(layout.KeyAliases(info.Caller.Account, info.Region, a.TargetKeyID) + a.Name)
 	})
 	if err != nil {
 		return nil, storeErr(err)

@@ -7,6 +7,7 @@ import (
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -117,15 +118,15 @@ func insertKey(tx store.Tx, k *keys.Key, materials []keys.Material, policyDoc st
 		return err
 	}
 	for _, m := range materials {
-		if err := putRecord(tx, materialKey(k.Account, k.Region, k.ID, m.Version), m); err != nil {
+		if err := putRecord(tx, layout.Material(k.Account, k.Region, k.ID, m.Version), m); err != nil {
 			return err
 		}
 	}
-	if err := putRecord(tx, policyKey(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: policyDoc}); err != nil {
+	if err := putRecord(tx, layout.Policy(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: policyDoc}); err != nil {
 		return err
 	}
 	if len(tags) > 0 {
-		return putRecord(tx, tagsKey(k.Account, k.Region, k.ID), tagRecord{Tags: tags})
+		return putRecord(tx, layout.Tags(k.Account, k.Region, k.ID), tagRecord{Tags: tags})
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/trent-kms/trent/internal/cipher"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -130,7 +131,7 @@ func ciphertextKey(ctx context.Context, tx store.Tx, info *request.Info, h ciphe
 		}
 		return k, nil
 	}
-	k, err := getRecord[*keys.Key](tx, keyKey(info.Caller.Account, info.Region, h.KeyID))
+	k, err := getRecord[*keys.Key](tx, layout.Key(info.Caller.Account, info.Region, h.KeyID))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, kmserr.AccessDenied("The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.")
 	} else if err != nil {

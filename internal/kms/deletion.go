@@ -107,10 +107,6 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*Cance
 	}, func(k *keys.Key) *CancelKeyDeletionOutput { return &CancelKeyDeletionOutput{KeyId: k.ARN()} })
 }
 
-// deleteBatch bounds the records removed per transaction, under the
-// store's limit on writes (etcd allows 128 operations in one).
-const deleteBatch = 100
-
 // deleteDueKey deletes a key whose waiting period has ended, if it is still
 // pending deletion with that date (it may have been cancelled meanwhile).
 //
@@ -123,7 +119,7 @@ func (s *Service) deleteDueKey(ctx context.Context, e layout.DueEntry, now time.
 	arn := keys.KeyARN(e.Region, e.Account, e.KeyID)
 	rec := audit.Service(audit.ServiceEvent{Name: "DeleteKey", Account: e.Account, Region: e.Region, KeyARN: arn, Time: now})
 	deleted, err := s.serviceEvent(ctx, rec, func(tx store.Tx) (bool, error) {
-		k, err := getRecord[*keys.Key](tx, keyKey(e.Account, e.Region, e.KeyID))
+		k, err := getRecord[*keys.Key](tx, layout.Key(e.Account, e.Region, e.KeyID))
 		if errors.Is(err, store.ErrNotFound) {
 			return false, tx.Delete(e.Key())
 		} else if err != nil {
@@ -140,7 +136,7 @@ func (s *Service) deleteDueKey(ctx context.Context, e layout.DueEntry, now time.
 		if err := syncDue(tx, k, nil); err != nil {
 			return false, err
 		}
-		if err := tx.Delete(keyKey(k.Account, k.Region, k.ID)); err != nil {
+		if err := tx.Delete(layout.Key(k.Account, k.Region, k.ID)); err != nil {
 			return false, err
 		}
 		return true, tx.Put(layout.Trash(k.Account, k.Region, k.ID), nil)
@@ -156,16 +152,17 @@ func (s *Service) deleteDueKey(ctx context.Context, e layout.DueEntry, now time.
 // versions, aliases and their index, tags, policy, usage), a bounded batch
 // per transaction, and finally the trash marker.
 func (s *Service) emptyTrash(ctx context.Context, account, region, keyID string) error {
+	budget := layout.Batch(s.store.Limits(), layout.TrashFixed, layout.TrashRecord)
 	for {
 		done := false
 		err := s.store.Update(ctx, func(tx store.Tx) error {
 			done = false
-			more, err := deleteKeyChildren(tx, account, region, keyID, deleteBatch)
+			more, err := deleteKeyChildren(tx, account, region, keyID, budget)
 			if err != nil || more {
 				return err
 			}
-			for _, k := range []string{tagsKey(account, region, keyID), policyKey(account, region, keyID),
-				usageKey(account, region, keyID), layout.Trash(account, region, keyID)} {
+			for _, k := range []string{layout.Tags(account, region, keyID), layout.Policy(account, region, keyID),
+				layout.Usage(account, region, keyID), layout.Trash(account, region, keyID)} {
 				if err := tx.Delete(k); err != nil {
 					return err
 				}
@@ -179,10 +176,11 @@ func (s *Service) emptyTrash(ctx context.Context, account, region, keyID string)
 	}
 }
 
-// deleteKeyChildren deletes up to about budget material and alias records
-// of a key and reports whether more may remain.
+// deleteKeyChildren deletes material and alias records of a key, budget
+// records' worth (layout.TrashRecord each; an alias is two: the alias and
+// its index entry), and reports whether more may remain.
 func deleteKeyChildren(tx store.Tx, account, region, keyID string, budget int) (bool, error) {
-	materials, err := tx.Scan(materialPrefix(account, region, keyID), "", budget)
+	materials, err := tx.Scan(layout.Materials(account, region, keyID), "", budget)
 	if err != nil {
 		return false, err
 	}
@@ -196,7 +194,7 @@ func deleteKeyChildren(tx store.Tx, account, region, keyID string, budget int) (
 		return true, nil
 	}
 	// Each alias costs two deletions: the alias and its index entry.
-	prefix := keyAliasPrefix(account, region, keyID)
+	prefix := layout.KeyAliases(account, region, keyID)
 	index, err := tx.Scan(prefix, "", budget/2)
 	if err != nil {
 		return false, err
@@ -214,7 +212,7 @@ func deleteKeyChildren(tx store.Tx, account, region, keyID string, budget int) (
 
 // deleteAliasIfTargets deletes alias name if it still points to keyID.
 func deleteAliasIfTargets(tx store.Tx, account, region, name, keyID string) error {
-	a, err := getRecord[aliasRecord](tx, aliasKey(account, region, name))
+	a, err := getRecord[aliasRecord](tx, layout.Alias(account, region, name))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil
 	} else if err != nil {
@@ -223,5 +221,5 @@ func deleteAliasIfTargets(tx store.Tx, account, region, name, keyID string) erro
 	if a.TargetKeyID != keyID {
 		return nil
 	}
-	return tx.Delete(aliasKey(account, region, name))
+	return tx.Delete(layout.Alias(account, region, name))
 }

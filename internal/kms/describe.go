@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -78,7 +79,7 @@ func (s *Service) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOut
 		return nil, err
 	}
 	limit := pageLimit(in.Limit, 100)
-	prefix := keysPrefix(info.Caller.Account, info.Region)
+	prefix := layout.Keys(info.Caller.Account, info.Region)
 	out := &ListKeysOutput{Keys: []KeyListEntry{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
 		out.NextMarker, err = listPage(tx, "keys", prefix, after, limit, nil, func(id string, _ store.Item) error {

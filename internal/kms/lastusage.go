@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -42,7 +43,7 @@ func (s *Service) GetKeyLastUsage(ctx context.Context, in *KeyIDInput) (*GetKeyL
 		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpGetKeyLastUsage); err != nil {
 			return err
 		}
-		rec, err = getRecord[usageRecord](tx, usageKey(k.Account, k.Region, k.ID))
+		rec, err = getRecord[usageRecord](tx, layout.Usage(k.Account, k.Region, k.ID))
 		switch {
 		case err == nil:
 			found = true
@@ -54,7 +55,7 @@ func (s *Service) GetKeyLastUsage(ctx context.Context, in *KeyIDInput) (*GetKeyL
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	if pending, ok := s.usage.lookup(usageKey(k.Account, k.Region, k.ID)); ok && (!found || pending.Time.After(rec.Time)) {
+	if pending, ok := s.usage.lookup(layout.Usage(k.Account, k.Region, k.ID)); ok && (!found || pending.Time.After(rec.Time)) {
 		rec, found = pending, true
 	}
 	out := &GetKeyLastUsageOutput{KeyId: k.ID, TrackingStartDate: timePtr(k.CreatedAt), KeyCreationDate: timePtr(k.CreatedAt)}

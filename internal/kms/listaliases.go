@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -74,7 +75,7 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 // alias listed, so a page may end on either kind and markers issued before
 // predefined aliases were listed stay good.
 func listAllAliases(tx store.Tx, account, region, after string, limit int, entries *[]AliasListEntry) (*string, error) {
-	prefix := aliasesPrefix(account, region)
+	prefix := layout.Aliases(account, region)
 	startAfter := ""
 	if after != "" {
 		startAfter = prefix + after
@@ -118,8 +119,8 @@ func listKeyAliases(ctx context.Context, tx store.Tx, info *request.Info, keyID,
 		return nil, err
 	}
 	account, region := info.Caller.Account, info.Region
-	return listPage(tx, "aliases", keyAliasPrefix(k.Account, k.Region, k.ID), after, limit, nil, func(name string, _ store.Item) error {
-		a, err := getRecord[aliasRecord](tx, aliasKey(account, region, name))
+	return listPage(tx, "aliases", layout.KeyAliases(k.Account, k.Region, k.ID), after, limit, nil, func(name string, _ store.Item) error {
+		a, err := getRecord[aliasRecord](tx, layout.Alias(account, region, name))
 		if err != nil {
 			return err
 		}

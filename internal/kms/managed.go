@@ -9,6 +9,7 @@ import (
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -111,7 +112,7 @@ func (s *Service) prepareManagedKey(info *request.Info, aliasName string) (*mana
 // the alias first.
 func (mk *managedKey) insert(tx store.Tx) error {
 	k := mk.key
-	if _, err := tx.Get(aliasKey(k.Account, k.Region, mk.alias)); err == nil {
+	if _, err := tx.Get(layout.Alias(k.Account, k.Region, mk.alias)); err == nil {
 		return nil
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return err

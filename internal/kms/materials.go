@@ -10,6 +10,7 @@ import (
 	"github.com/trent-kms/trent/internal/cipher"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -48,7 +49,7 @@ func (s *Service) symmetricKey(tx store.Tx, k *keys.Key, version uint32) (*ciphe
 	if e, ok := s.materials.get(cacheKey); ok {
 		return e.key, e.materialID, nil
 	}
-	m, err := getRecord[keys.Material](tx, materialKey(k.Account, k.Region, k.ID, version))
+	m, err := getRecord[keys.Material](tx, layout.Material(k.Account, k.Region, k.ID, version))
 	if err != nil {
 		// A blob naming a version the key never had is reported by the
 		// caller as an invalid ciphertext; anything else is a fault.

@@ -6,6 +6,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -100,7 +101,7 @@ func (s *Service) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (*Get
 		if err := checkPolicyName(in.PolicyName); err != nil {
 			return err
 		}
-		rec, err = getRecord[policyRecord](tx, policyKey(k.Account, k.Region, k.ID))
+		rec, err = getRecord[policyRecord](tx, layout.Policy(k.Account, k.Region, k.ID))
 		return err
 	})
 	if err != nil {
@@ -144,7 +145,7 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Emp
 		if err := checkState(op, k); err != nil {
 			return err
 		}
-		return putRecord(tx, policyKey(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: *in.Policy})
+		return putRecord(tx, layout.Policy(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: *in.Policy})
 	}, nil)
 	if err != nil {
 		return nil, err

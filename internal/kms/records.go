@@ -10,66 +10,12 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 )
 
-// Storage layout. Everything a customer owns lives under its account and
-// Region, so one prefix scan lists it and nothing leaks between tenants:
-//
-//	acct/<account>/<region>/key/<key-id>                    key metadata
-//	acct/<account>/<region>/material/<key-id>/<version>     sealed key material, one record per version
-//	acct/<account>/<region>/alias/<alias-name>              alias -> key
-//	acct/<account>/<region>/keyalias/<key-id>/<alias-name>  index: aliases of a key
-//	acct/<account>/<region>/tags/<key-id>                   tag set
-//	acct/<account>/<region>/policy/<key-id>                 key policy document
-//	acct/<account>/<region>/usage/<key-id>                  last cryptographic use
-//	due/<unix-seconds>/<account>/<region>/<key-id>/<kind>   scheduler index
-//	trash/<account>/<region>/<key-id>                       key being deleted, children remain
-//
-// Each record is a JSON document {"format":N,...}; format is the record's
-// version, checked on read so an older binary never misreads a newer record.
-// Material versions are zero-padded hex so they sort numerically; due times
-// are zero-padded seconds for the same reason.
+// Records. Where each lives in the store is package layout's business;
+// here is what they hold. Each record is a JSON document {"format":N,...};
+// format is the record's version, checked on read so an older binary never
+// misreads a newer record.
 
 const recordFormat = 1
-
-func acctPrefix(account, region string) string { return "acct/" + account + "/" + region + "/" }
-
-func keyKey(account, region, keyID string) string {
-	return acctPrefix(account, region) + "key/" + keyID
-}
-
-func keysPrefix(account, region string) string { return acctPrefix(account, region) + "key/" }
-
-func materialPrefix(account, region, keyID string) string {
-	return acctPrefix(account, region) + "material/" + keyID + "/"
-}
-
-func materialKey(account, region, keyID string, version uint32) string {
-	return materialPrefix(account, region, keyID) + materialName(version)
-}
-
-// materialName is a material version's name under its key's prefix.
-func materialName(version uint32) string { return fmt.Sprintf("%08x", version) }
-
-func aliasKey(account, region, aliasName string) string {
-	return acctPrefix(account, region) + "alias/" + aliasName
-}
-
-func aliasesPrefix(account, region string) string { return acctPrefix(account, region) + "alias/" }
-
-func keyAliasPrefix(account, region, keyID string) string {
-	return acctPrefix(account, region) + "keyalias/" + keyID + "/"
-}
-
-func tagsKey(account, region, keyID string) string {
-	return acctPrefix(account, region) + "tags/" + keyID
-}
-
-func policyKey(account, region, keyID string) string {
-	return acctPrefix(account, region) + "policy/" + keyID
-}
-
-func usageKey(account, region, keyID string) string {
-	return acctPrefix(account, region) + "usage/" + keyID
-}
 
 // envelope is the versioned wrapper of every record.
 type envelope[T any] struct {
@@ -114,7 +60,7 @@ func putRecord[T any](tx store.Tx, key string, v T) error {
 // putKey writes a key's metadata and keeps the scheduler index in step:
 // the due entries of old (nil for a new key) are replaced by those of k.
 func putKey(tx store.Tx, old, k *keys.Key) error {
-	if err := putRecord(tx, keyKey(k.Account, k.Region, k.ID), k); err != nil {
+	if err := putRecord(tx, layout.Key(k.Account, k.Region, k.ID), k); err != nil {
 		return err
 	}
 	return syncDue(tx, old, k)

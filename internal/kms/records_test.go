@@ -13,6 +13,7 @@ import (
 	"github.com/trent-kms/trent/internal/clock"
 	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/seal"
 	"github.com/trent-kms/trent/internal/secret"
@@ -94,7 +95,7 @@ func TestOnDemandRotationIsDueAtOnce(t *testing.T) {
 	}
 	var k *keys.Key
 	err = s.store.View(context.Background(), func(tx store.Tx) error {
-		k, err = getRecord[*keys.Key](tx, keyKey("111122223333", "us-east-1", keyID))
+		k, err = getRecord[*keys.Key](tx, layout.Key("111122223333", "us-east-1", keyID))
 		return err
 	})
 	if err != nil {

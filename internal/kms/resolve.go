@@ -7,6 +7,7 @@ import (
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -58,7 +59,7 @@ func resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string
 	}
 	keyID := id.KeyID
 	if id.IsAlias() {
-		alias, err := getRecord[aliasRecord](tx, aliasKey(account, info.Region, id.AliasName))
+		alias, err := getRecord[aliasRecord](tx, layout.Alias(account, info.Region, id.AliasName))
 		switch {
 		case errors.Is(err, store.ErrNotFound):
 			if account == info.Caller.Account && isManagedAliasName(id.AliasName) {
@@ -70,7 +71,7 @@ func resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string
 		}
 		keyID = alias.TargetKeyID
 	}
-	k, err := getRecord[*keys.Key](tx, keyKey(account, info.Region, keyID))
+	k, err := getRecord[*keys.Key](tx, layout.Key(account, info.Region, keyID))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, kmserr.NotFound("Key '%s' does not exist", keys.KeyARN(info.Region, account, keyID))

@@ -5,6 +5,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -63,9 +64,9 @@ func (s *Service) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInpu
 			return kmserr.UnsupportedOperation("")
 		}
 		// The first material is not a rotation; ALL_KEY_MATERIAL lists it.
-		first := materialName(1)
+		first := layout.MaterialName(1)
 		skip := func(name string) bool { return !all && name == first }
-		out.NextMarker, err = listPage(tx, "rotations", materialPrefix(k.Account, k.Region, k.ID), after, limit, skip,
+		out.NextMarker, err = listPage(tx, "rotations", layout.Materials(k.Account, k.Region, k.ID), after, limit, skip,
 			func(_ string, item store.Item) error {
 				m, err := decodeRecord[keys.Material](item.Value)
 				if err != nil {

@@ -146,7 +146,7 @@ func (s *Service) rotateDueKey(ctx context.Context, e layout.DueEntry, now time.
 	var k *keys.Key
 	err := s.store.View(ctx, func(tx store.Tx) error {
 		var err error
-		k, err = getRecord[*keys.Key](tx, keyKey(e.Account, e.Region, e.KeyID))
+		k, err = getRecord[*keys.Key](tx, layout.Key(e.Account, e.Region, e.KeyID))
 		if errors.Is(err, store.ErrNotFound) {
 			k, err = nil, nil
 		}
@@ -172,7 +172,7 @@ func (s *Service) rotateDueKey(ctx context.Context, e layout.DueEntry, now time.
 		})
 	}
 	_, err = s.serviceEvent(ctx, rec, func(tx store.Tx) (bool, error) {
-		cur, err := getRecord[*keys.Key](tx, keyKey(e.Account, e.Region, e.KeyID))
+		cur, err := getRecord[*keys.Key](tx, layout.Key(e.Account, e.Region, e.KeyID))
 		if errors.Is(err, store.ErrNotFound) {
 			return false, tx.Delete(e.Key())
 		} else if err != nil {
@@ -195,7 +195,7 @@ func (s *Service) rotateDueKey(ctx context.Context, e layout.DueEntry, now time.
 			next.Rotation.Since = now
 			next.Rotation.Next = now.Add(time.Duration(next.Rotation.PeriodDays) * keys.Day)
 		}
-		if err := putRecord(tx, materialKey(next.Account, next.Region, next.ID, m.Version), m); err != nil {
+		if err := putRecord(tx, layout.Material(next.Account, next.Region, next.ID, m.Version), m); err != nil {
 			return false, err
 		}
 		return true, putKey(tx, cur, &next)

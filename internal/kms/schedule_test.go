@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -72,7 +73,7 @@ func (s *Service) testKey(t *testing.T, keyID string) *keys.Key {
 	var k *keys.Key
 	err := s.store.View(context.Background(), func(tx store.Tx) error {
 		var err error
-		k, err = getRecord[*keys.Key](tx, keyKey("111122223333", "us-east-1", keyID))
+		k, err = getRecord[*keys.Key](tx, layout.Key("111122223333", "us-east-1", keyID))
 		return err
 	})
 	if err != nil {
@@ -179,7 +180,7 @@ func TestMalformedIndexEntriesAreSkipped(t *testing.T) {
 		t.Errorf("key with due rotation has %d material versions, want 2", k.MaterialCount)
 	}
 	err = s.store.View(context.Background(), func(tx store.Tx) error {
-		_, err := tx.Get(keyKey("111122223333", "us-east-1", ids[1]))
+		_, err := tx.Get(layout.Key("111122223333", "us-east-1", ids[1]))
 		return err
 	})
 	if err != store.ErrNotFound {
@@ -187,5 +188,54 @@ func TestMalformedIndexEntriesAreSkipped(t *testing.T) {
 	}
 	if got := s.SchedulerStats().MalformedEntries; got != len(bad) {
 		t.Errorf("MalformedEntries = %d, want %d (each counted once over two runs)", got, len(bad))
+	}
+}
+
+// TestDeletingABigKeyFitsTheStoreLimits: a key with more aliases and
+// material versions than one transaction may delete is removed in batches
+// the store accepts, completely.
+func TestDeletingABigKeyFitsTheStoreLimits(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := newRecordsTestService(t, clk)
+	created, err := s.CreateKey(testRequest("CreateKey"), &CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.KeyMetadata.KeyId
+	for i := range 50 { // the most a key may have: with 26 material versions, more than one transaction removes
+		name := fmt.Sprintf("alias/big-%03d", i)
+		if _, err := s.CreateAlias(testRequest("CreateAlias"), &AliasInput{AliasName: &name, TargetKeyId: &id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range keys.MaxOnDemandRotations {
+		if _, err := s.RotateKeyOnDemand(testRequest("RotateKeyOnDemand"), &KeyIDInput{KeyId: &id}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RunDue(context.Background(), clk.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.ScheduleKeyDeletion(testRequest("ScheduleKeyDeletion"), &ScheduleKeyDeletionInput{KeyId: &id}); err != nil {
+		t.Fatal(err)
+	}
+	clk.Advance(31 * keys.Day)
+	if err := s.RunDue(context.Background(), clk.Now()); err != nil {
+		t.Fatal(err)
+	}
+	err = s.store.View(context.Background(), func(tx store.Tx) error {
+		items, err := tx.Scan(layout.Account("111122223333", "us-east-1"), "", 0)
+		if len(items) != 0 {
+			t.Errorf("%d records remain after deletion, e.g. %s", len(items), items[0].Key)
+		}
+		trash, _ := tx.Scan(layout.TrashPrefix, "", 0)
+		if len(trash) != 0 {
+			t.Errorf("trash marker remains: %s", trash[0].Key)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }

@@ -9,6 +9,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -67,7 +68,7 @@ func mergeTags(existing []storedTag, tags []Tag) ([]storedTag, error) {
 }
 
 func readTags(tx store.Tx, k *keys.Key) ([]storedTag, error) {
-	rec, err := getRecord[tagRecord](tx, tagsKey(k.Account, k.Region, k.ID))
+	rec, err := getRecord[tagRecord](tx, layout.Tags(k.Account, k.Region, k.ID))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, nil
 	}
@@ -76,9 +77,9 @@ func readTags(tx store.Tx, k *keys.Key) ([]storedTag, error) {
 
 func writeTags(tx store.Tx, k *keys.Key, tags []storedTag) error {
 	if len(tags) == 0 {
-		return tx.Delete(tagsKey(k.Account, k.Region, k.ID))
+		return tx.Delete(layout.Tags(k.Account, k.Region, k.ID))
 	}
-	return putRecord(tx, tagsKey(k.Account, k.Region, k.ID), tagRecord{Tags: tags})
+	return putRecord(tx, layout.Tags(k.Account, k.Region, k.ID), tagRecord{Tags: tags})
 }
 
 // TagResourceInput is the TagResource request.

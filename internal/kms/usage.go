@@ -37,7 +37,7 @@ func newUsageTracker() *usageTracker {
 func (t *usageTracker) note(k *keys.Key, op string, at time.Time, requestID, eventID string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	name := usageKey(k.Account, k.Region, k.ID)
+	name := layout.Usage(k.Account, k.Region, k.ID)
 	if p, ok := t.pending[name]; ok && p.rec.Time.After(at) {
 		return
 	}
@@ -72,7 +72,7 @@ func (t *usageTracker) putBack(entries []pendingUsage) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	for _, p := range entries {
-		name := usageKey(p.account, p.region, p.keyID)
+		name := layout.Usage(p.account, p.region, p.keyID)
 		if cur, ok := t.pending[name]; !ok || cur.rec.Time.Before(p.rec.Time) {
 			t.pending[name] = p
 		}
@@ -92,12 +92,12 @@ func (s *Service) FlushUsage(ctx context.Context) error {
 		err := s.store.Update(ctx, func(tx store.Tx) error {
 			for _, p := range batch {
 				// Skip keys deleted since their use.
-				if _, err := tx.Get(keyKey(p.account, p.region, p.keyID)); errors.Is(err, store.ErrNotFound) {
+				if _, err := tx.Get(layout.Key(p.account, p.region, p.keyID)); errors.Is(err, store.ErrNotFound) {
 					continue
 				} else if err != nil {
 					return err
 				}
-				name := usageKey(p.account, p.region, p.keyID)
+				name := layout.Usage(p.account, p.region, p.keyID)
 				if old, err := getRecord[usageRecord](tx, name); err == nil && old.Time.After(p.rec.Time) {
 					continue
 				}

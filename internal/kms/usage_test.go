@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/trent-kms/trent/internal/clock"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -34,7 +35,7 @@ func TestFlushUsageFitsTheStoreLimits(t *testing.T) {
 	}
 	err := s.store.View(context.Background(), func(tx store.Tx) error {
 		for _, id := range ids {
-			rec, err := getRecord[usageRecord](tx, usageKey("111122223333", "us-east-1", id))
+			rec, err := getRecord[usageRecord](tx, layout.Usage("111122223333", "us-east-1", id))
 			if err != nil {
 				return err
 			}

@@ -43,4 +43,11 @@ var (
 	ShippedRecord = Cost{Writes: 1}
 	// ShippedBatch is the fixed part of a shipping transaction.
 	ShippedBatch = Cost{Writes: 1}
+	// TrashRecord is one material version removed from a deleted key (its
+	// record is read by the scan and deleted); an alias costs two.
+	TrashRecord = Cost{Reads: 1, Writes: 1}
+	// TrashFixed is the rest of an emptying transaction: the scans of the
+	// materials and the alias index, and the deletion of the tags, policy,
+	// usage record and trash marker.
+	TrashFixed = Cost{Reads: 2, Writes: 4}
 )

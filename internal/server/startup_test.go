@@ -11,6 +11,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/seal"
 	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/bolt"
@@ -52,7 +53,7 @@ func TestStoreWithKeysButNoRootKeyCheckRefused(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := st.Update(context.Background(), func(tx store.Tx) error { return tx.Delete("meta/root-key-check") }); err != nil {
+	if err := st.Update(context.Background(), func(tx store.Tx) error { return tx.Delete(layout.MetaRootKeyCheck) }); err != nil {
 		t.Fatal(err)
 	}
 	st.Close()
@@ -72,7 +73,7 @@ func TestStoreWithKeysButNoRootKeyCheckRefused(t *testing.T) {
 	}
 	defer st.Close()
 	err = st.View(context.Background(), func(tx store.Tx) error {
-		_, err := tx.Get("meta/root-key-check")
+		_, err := tx.Get(layout.MetaRootKeyCheck)
 		return err
 	})
 	if err != store.ErrNotFound {
