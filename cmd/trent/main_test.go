@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -13,7 +14,7 @@ import (
 func TestCreateRootKey(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "root.key")
 	var stderr bytes.Buffer
-	if code := run([]string{"create-root-key", path}, &stderr); code != 0 {
+	if code := run(t.Context(), []string{"create-root-key", path}, io.Discard, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	if _, err := seal.LoadKeyFile(path); err != nil {
@@ -21,20 +22,20 @@ func TestCreateRootKey(t *testing.T) {
 	}
 	before, _ := os.ReadFile(path)
 	stderr.Reset()
-	if code := run([]string{"create-root-key", path}, &stderr); code != 1 || !strings.Contains(stderr.String(), "exists") {
+	if code := run(t.Context(), []string{"create-root-key", path}, io.Discard, &stderr); code != 1 || !strings.Contains(stderr.String(), "exists") {
 		t.Fatalf("overwriting must fail: exit %d: %s", code, stderr.String())
 	}
 	if after, _ := os.ReadFile(path); !bytes.Equal(before, after) {
 		t.Fatal("an existing root key was changed")
 	}
-	if code := run([]string{"create-root-key"}, &stderr); code != 2 {
+	if code := run(t.Context(), []string{"create-root-key"}, io.Discard, &stderr); code != 2 {
 		t.Fatalf("missing path: exit %d", code)
 	}
 }
 
 func TestUnknownCommand(t *testing.T) {
 	var stderr bytes.Buffer
-	if code := run([]string{"frobnicate"}, &stderr); code != 2 || !strings.Contains(stderr.String(), "unknown command") {
+	if code := run(t.Context(), []string{"frobnicate"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "unknown command") {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 }
