@@ -21,24 +21,40 @@ type serveFlags struct {
 	rootKeyFile string
 	dev         bool
 	devAccount  string
-	logLevel    string
+	logLevel    slog.Level
 }
 
+// parseServeFlags reads the flags of trent serve and their environment
+// variables (env.go). A flag given on the command line wins, and then its
+// variable is not read at all, so a bad value there cannot fail the start.
 func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
 	f := &serveFlags{}
 	fs := flag.NewFlagSet("trent serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.StringVar(&f.listen, "listen", env("TRENT_LISTEN", server.DefaultListen), "address to listen on (TRENT_LISTEN)")
-	fs.StringVar(&f.dataDir, "data-dir", env("TRENT_DATA_DIR", server.DefaultDataDir), "directory of the embedded store and the audit log (TRENT_DATA_DIR)")
-	fs.StringVar(&f.rootKeyFile, "root-key-file", env("TRENT_ROOT_KEY_FILE", ""), "root key file; required without --dev (TRENT_ROOT_KEY_FILE)")
-	fs.BoolVar(&f.dev, "dev", envBool("TRENT_DEV"), "development mode: create the root key in the data directory on first start (TRENT_DEV)")
-	fs.StringVar(&f.devAccount, "dev-account", env("TRENT_DEV_ACCOUNT", server.DefaultDevAccount), "account of access keys that are not 12-digit account IDs (TRENT_DEV_ACCOUNT)")
-	fs.StringVar(&f.logLevel, "log-level", env("TRENT_LOG_LEVEL", "info"), "debug, info, warn or error (TRENT_LOG_LEVEL)")
+	dev, devErr := envBool("TRENT_DEV")
+	fs.StringVar(&f.listen, "listen", envString("TRENT_LISTEN", server.DefaultListen), "address to listen on (TRENT_LISTEN)")
+	fs.StringVar(&f.dataDir, "data-dir", envString("TRENT_DATA_DIR", server.DefaultDataDir), "directory of the embedded store and the audit log (TRENT_DATA_DIR)")
+	fs.StringVar(&f.rootKeyFile, "root-key-file", envString("TRENT_ROOT_KEY_FILE", ""), "root key file; required without --dev (TRENT_ROOT_KEY_FILE)")
+	fs.BoolVar(&f.dev, "dev", dev, "development mode: create the root key in the data directory on first start (TRENT_DEV: "+boolValues+")")
+	fs.StringVar(&f.devAccount, "dev-account", envString("TRENT_DEV_ACCOUNT", server.DefaultDevAccount), "account of access keys that are not 12-digit account IDs (TRENT_DEV_ACCOUNT)")
+	logLevel := fs.String("log-level", envString("TRENT_LOG_LEVEL", "info"), "debug, info, warn or error (TRENT_LOG_LEVEL)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
 	if fs.NArg() > 0 {
 		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
+	}
+	given := map[string]bool{}
+	fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+	if devErr != nil && !given["dev"] {
+		return nil, devErr
+	}
+	if err := f.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+		source := fmt.Sprintf("TRENT_LOG_LEVEL=%q", *logLevel)
+		if given["log-level"] {
+			source = fmt.Sprintf("--log-level %q", *logLevel)
+		}
+		return nil, fmt.Errorf("%s is not a log level: use debug, info, warn or error", source)
 	}
 	return f, nil
 }
@@ -52,12 +68,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trent serve: %v\n", err)
 		return 2
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		fmt.Fprintf(stderr, "trent serve: --log-level: %v\n", err)
-		return 2
-	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: f.logLevel}))
 	if !f.dev && f.rootKeyFile == "" {
 		log.Error("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE; trent create-root-key <path> makes one), or use --dev for a local server")
 		return 1
