@@ -52,3 +52,27 @@ func TestServeFlagsFromEnvironment(t *testing.T) {
 		t.Fatalf("flags %+v: the environment must set defaults and a flag must win", f)
 	}
 }
+
+// TestCreateRootKeyErrors: the two mistakes of a first run, a directory
+// that does not exist and a file that does, are said plainly.
+func TestCreateRootKeyErrors(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "root.key")
+	if r := runCommand(t, "create-root-key", existing); r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	missingDir := filepath.Join(dir, "etc", "trent")
+	for path, want := range map[string]string{
+		existing: "trent create-root-key: " + existing + " already exists; a root key file is never overwritten, " +
+			"because everything sealed under the old key would become unreadable: choose another path\n",
+		filepath.Join(missingDir, "root.key"): "trent create-root-key: directory " + missingDir + " does not exist; create it first\n",
+	} {
+		r := runCommand(t, "create-root-key", path)
+		if r.code != 1 || r.stderr != want || r.stdout != "" {
+			t.Errorf("create-root-key %s: exit %d, stdout %q, stderr\n%q, want\n%q", path, r.code, r.stdout, r.stderr, want)
+		}
+	}
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("the directory holds %d entries, want only the first key", len(entries))
+	}
+}

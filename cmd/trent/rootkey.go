@@ -1,8 +1,11 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
+	"path/filepath"
 
 	"github.com/trent-kms/trent/internal/seal"
 )
@@ -15,10 +18,22 @@ func createRootKey(args []string, stderr io.Writer) int {
 		fmt.Fprint(stderr, "usage: trent create-root-key <path>\n")
 		return 2
 	}
-	if err := seal.CreateKeyFile(args[0], nil); err != nil {
+	path := args[0]
+	err := seal.CreateKeyFile(path, nil)
+	// The two mistakes of a first run get a sentence with the way out;
+	// CreateKeyFile's own message covers the rest.
+	switch {
+	case errors.Is(err, fs.ErrExist):
+		fmt.Fprintf(stderr, "trent create-root-key: %s already exists; a root key file is never overwritten, "+
+			"because everything sealed under the old key would become unreadable: choose another path\n", path)
+		return 1
+	case errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(stderr, "trent create-root-key: directory %s does not exist; create it first\n", filepath.Dir(path))
+		return 1
+	case err != nil:
 		fmt.Fprintf(stderr, "trent create-root-key: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(stderr, "wrote a new root key to %s (mode 0600); keep it safe: without it the data sealed under it cannot be read\n", args[0])
+	fmt.Fprintf(stderr, "wrote a new root key to %s (mode 0600); keep it safe: without it the data sealed under it cannot be read\n", path)
 	return 0
 }
