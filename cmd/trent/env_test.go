@@ -2,7 +2,6 @@ package main
 
 import (
 	"errors"
-	"io"
 	"io/fs"
 	"log/slog"
 	"net"
@@ -40,7 +39,7 @@ func TestEmptyEnvironmentIsUnset(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			clearServeEnv(t)
 			t.Setenv(name, "")
-			f, err := parseServeFlags(nil, io.Discard)
+			f, err := parseServeFlags(nil)
 			if err != nil {
 				t.Fatalf("%s=\"\": %v", name, err)
 			}
@@ -96,7 +95,7 @@ func TestBooleanEnvironment(t *testing.T) {
 	} {
 		clearServeEnv(t)
 		t.Setenv("TRENT_DEV", value)
-		f, err := parseServeFlags(nil, io.Discard)
+		f, err := parseServeFlags(nil)
 		if err != nil || f.dev != want {
 			t.Errorf("TRENT_DEV=%q: dev %v, error %v; want %v", value, f != nil && f.dev, err, want)
 		}
@@ -132,7 +131,7 @@ func TestFlagWinsOverBadBoolean(t *testing.T) {
 	clearServeEnv(t)
 	t.Setenv("TRENT_DEV", "on")
 	for _, args := range [][]string{{"--dev"}, {"--dev=false"}} {
-		f, err := parseServeFlags(args, io.Discard)
+		f, err := parseServeFlags(args)
 		if err != nil || f.dev != (args[0] == "--dev") {
 			t.Errorf("%v with TRENT_DEV=on: %+v, %v", args, f, err)
 		}
@@ -150,4 +149,18 @@ func TestBadLogLevelNamesItsSource(t *testing.T) {
 	if r := runCommand(t, "serve", "--dev", "--data-dir", t.TempDir(), "--log-level", "quiet"); r.code != 2 || !strings.Contains(r.stderr, `--log-level "quiet"`) {
 		t.Errorf("--log-level quiet: exit %d, stderr:\n%s", r.code, r.stderr)
 	}
+}
+
+// parseServeFlags parses the flags of trent serve as serve does, without
+// printing anything.
+func parseServeFlags(args []string) (*serveFlags, error) {
+	f := &serveFlags{}
+	cmd, check := serveCommand(f)
+	if err := cmd.flags.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := check(); err != nil {
+		return nil, err
+	}
+	return f, nil
 }

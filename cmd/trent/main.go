@@ -6,14 +6,21 @@
 //
 // Every flag has an environment variable (TRENT_LISTEN, TRENT_DATA_DIR, ...);
 // a flag given on the command line wins.
+//
+// Help that was asked for (-h, --help, trent help) goes to stdout and exits
+// 0, so it can be paged or searched; a usage error goes to stderr with the
+// usage and exits 2.
 package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 )
 
@@ -30,8 +37,12 @@ func main() {
 const usage = `usage: trent <command> [flags]
 
 commands:
-  serve            run the server (trent serve --help for its flags)
-  create-root-key  write a new root key file: trent create-root-key <path>
+  serve            run the server
+  create-root-key  write a new root key file
+  version          print which build this is
+  help [command]   print this help, or a command's
+
+Run 'trent <command> --help' for a command's flags.
 `
 
 // run is the whole command: main only adds the process's arguments, output
@@ -43,13 +54,71 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	switch args[0] {
 	case "serve":
-		return serve(ctx, args[1:], stderr)
+		return serve(ctx, args[1:], stdout, stderr)
 	case "create-root-key":
-		return createRootKey(args[1:], stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stderr, usage)
+		return createRootKey(args[1:], stdout, stderr)
+	case "version":
+		return printVersion(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if args[0] == "help" && len(args) > 1 && args[1] != "help" {
+			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	fmt.Fprintf(stderr, "trent: unknown command %q\n\n%s", args[0], usage)
+	return 2
+}
+
+// command is one subcommand's flag set and the text of its help.
+type command struct {
+	name  string // as typed after trent
+	head  string // the help above the flags; it starts with the usage line
+	flags *flag.FlagSet
+}
+
+func newCommand(name, head string) *command {
+	fs := flag.NewFlagSet("trent "+name, flag.ContinueOnError)
+	// The flag package would print its errors and its own usage to
+	// stderr; parse prints them once, with this command's help.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &command{name: name, head: head, flags: fs}
+}
+
+// printHelp writes the command's help, flags included, to w.
+func (c *command) printHelp(w io.Writer) {
+	fmt.Fprint(w, c.head)
+	hasFlags := false
+	c.flags.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprint(w, "\nflags:\n")
+		c.flags.SetOutput(w)
+		c.flags.PrintDefaults()
+		c.flags.SetOutput(io.Discard)
+	}
+}
+
+// parse parses args. If the command must stop here, it returns done and
+// the exit code: 0 after printing the help that was asked for to stdout, 2
+// after printing a usage error to stderr.
+func (c *command) parse(args []string, stdout, stderr io.Writer) (code int, done bool) {
+	err := c.flags.Parse(args)
+	if errors.Is(err, flag.ErrHelp) {
+		c.printHelp(stdout)
+		return 0, true
+	}
+	if err != nil {
+		return c.usageError(stderr, err), true
+	}
+	return 0, false
+}
+
+// usageError prints err, the usage line and where to find more to stderr,
+// and returns the exit code of a usage error. The full help would bury the
+// one line that says what is wrong.
+func (c *command) usageError(stderr io.Writer, err error) int {
+	usageLine, _, _ := strings.Cut(c.head, "\n")
+	fmt.Fprintf(stderr, "trent %s: %v\n%s\nRun 'trent %s --help' for more.\n", c.name, err, usageLine, c.name)
 	return 2
 }

@@ -33,18 +33,11 @@ func TestCreateRootKey(t *testing.T) {
 	}
 }
 
-func TestUnknownCommand(t *testing.T) {
-	var stderr bytes.Buffer
-	if code := run(t.Context(), []string{"frobnicate"}, io.Discard, &stderr); code != 2 || !strings.Contains(stderr.String(), "unknown command") {
-		t.Fatalf("exit %d: %s", code, stderr.String())
-	}
-}
-
 func TestServeFlagsFromEnvironment(t *testing.T) {
 	t.Setenv("TRENT_LISTEN", "127.0.0.1:9999")
 	t.Setenv("TRENT_DATA_DIR", "/tmp/x")
 	t.Setenv("TRENT_DEV", "true")
-	f, err := parseServeFlags([]string{"--data-dir", "/tmp/y"}, &bytes.Buffer{})
+	f, err := parseServeFlags([]string{"--data-dir", "/tmp/y"})
 	if err != nil {
 		t.Fatal(err)
 	}

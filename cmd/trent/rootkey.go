@@ -10,15 +10,25 @@ import (
 	"github.com/trent-kms/trent/internal/seal"
 )
 
+const createRootKeyHelp = `usage: trent create-root-key <path>
+
+Writes a new root key to <path>, for trent serve --root-key-file. The file
+gets mode 0600 and is fsynced before the command returns. An existing file
+is never overwritten, and the directory must already exist.
+`
+
 // createRootKey writes a new root key file for running without --dev. It
 // never overwrites an existing file: replacing a root key would make every
 // key sealed under it unreadable.
-func createRootKey(args []string, stderr io.Writer) int {
-	if len(args) != 1 || args[0] == "" || args[0][0] == '-' {
-		fmt.Fprint(stderr, "usage: trent create-root-key <path>\n")
-		return 2
+func createRootKey(args []string, stdout, stderr io.Writer) int {
+	cmd := newCommand("create-root-key", createRootKeyHelp)
+	if code, done := cmd.parse(args, stdout, stderr); done {
+		return code
 	}
-	path := args[0]
+	if cmd.flags.NArg() != 1 || cmd.flags.Arg(0) == "" {
+		return cmd.usageError(stderr, errors.New("want one argument: the path of the new root key file"))
+	}
+	path := cmd.flags.Arg(0)
 	err := seal.CreateKeyFile(path, nil)
 	// The two mistakes of a first run get a sentence with the way out;
 	// CreateKeyFile's own message covers the rest.
