@@ -46,14 +46,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	log.Info("trent is serving the AWS KMS API", "address", "http://"+ln.Addr().String(), "data_dir", f.dataDir, "dev", f.dev,
 		"version", version.Get().Version)
 
-	httpServer := &http.Server{
-		Handler:           node.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
+	httpServer := newHTTPServer(node.Handler(), log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
 
@@ -76,4 +69,28 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	log.Info("stopped")
 	return code
+}
+
+// maxHeaderBytes bounds the request line and headers of one request; more
+// gets 431 Request Header Fields Too Large before any handler runs. A KMS
+// call's headers are small: the SigV4 Authorization header is a few hundred
+// bytes, and the largest usual header, an STS session token
+// (X-Amz-Security-Token), a few KiB (AWS does not fix its size, hence the
+// margin). 64 KiB is ten times that and what AWS's Application Load
+// Balancer allows for all headers; Go's default of 1 MiB would let every
+// connection make the server buffer a megabyte of headers.
+const maxHeaderBytes = 64 << 10
+
+// newHTTPServer is the HTTP server in front of handler, with the limits
+// that protect it from slow or oversized clients.
+func newHTTPServer(handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
 }
