@@ -75,9 +75,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 // gets 431 Request Header Fields Too Large before any handler runs. A KMS
 // call's headers are small: the SigV4 Authorization header is a few hundred
 // bytes, and the largest usual header, an STS session token
-// (X-Amz-Security-Token), a few KiB (AWS does not fix its size, hence the
-// margin). 64 KiB is ten times that and what AWS's Application Load
-// Balancer allows for all headers; Go's default of 1 MiB would let every
+// (X-Amz-Security-Token), a few KiB; AWS does not fix its size, hence the
+// wide margin. 64 KiB is also what AWS's Application Load Balancer allows
+// for all the headers of a request; Go's default of 1 MiB would let every
 // connection make the server buffer a megabyte of headers.
 const maxHeaderBytes = 64 << 10
 

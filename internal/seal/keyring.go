@@ -106,9 +106,9 @@ func (k *Keyring) ID() string {
 // (the error then wraps fs.ErrExist): overwriting a root key makes every
 // sealed record unreadable. A missing directory is not created (the error
 // wraps fs.ErrNotExist): where the root key lives, and who may read that
-// directory, is the operator's decision. The file is created with mode 0600 and fsynced,
-// and so is its directory, so the key is durable before anything is sealed
-// under it.
+// directory, is the operator's decision. The file is created with mode 0600
+// and fsynced, and so is its directory, so the key is durable before
+// anything is sealed under it.
 func CreateKeyFile(path string, rand io.Reader) error {
 	if rand == nil {
 		rand = cryptorand.Reader
