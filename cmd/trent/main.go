@@ -6,6 +6,10 @@
 //
 // Every flag has an environment variable (TRENT_LISTEN, TRENT_DATA_DIR, ...);
 // a flag given on the command line wins.
+//
+// Help that was asked for (-h, --help, trent help) goes to stdout and exits
+// 0, so it can be paged or searched; a usage error goes to stderr with the
+// usage and exits 2.
 package main
 
 import (
@@ -14,172 +18,107 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
-	"net"
-	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
-	"time"
-
-	"github.com/trent-kms/trent/internal/seal"
-	"github.com/trent-kms/trent/internal/server"
 )
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stderr))
+	// SIGINT and SIGTERM cancel the context rather than killing the
+	// process, so serve shuts down cleanly; tests stop it the same way by
+	// cancelling.
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
 }
 
 const usage = `usage: trent <command> [flags]
 
 commands:
-  serve            run the server (trent serve --help for its flags)
-  create-root-key  write a new root key file: trent create-root-key <path>
+  serve            run the server
+  create-root-key  write a new root key file
+  version          print which build this is
+  help [command]   print this help, or a command's
+
+Run 'trent <command> --help' for a command's flags.
 `
 
-func run(args []string, stderr io.Writer) int {
+// run is the whole command: main only adds the process's arguments, output
+// and signals. It returns the exit code.
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
 		fmt.Fprint(stderr, usage)
 		return 2
 	}
 	switch args[0] {
 	case "serve":
-		return serve(args[1:], stderr)
+		return serve(ctx, args[1:], stdout, stderr)
 	case "create-root-key":
-		return createRootKey(args[1:], stderr)
-	case "-h", "--help", "help":
-		fmt.Fprint(stderr, usage)
+		return createRootKey(args[1:], stdout, stderr)
+	case "version":
+		return printVersion(args[1:], stdout, stderr)
+	case "help", "-h", "-help", "--help":
+		if args[0] == "help" && len(args) > 1 && args[1] != "help" {
+			return run(ctx, []string{args[1], "--help"}, stdout, stderr)
+		}
+		fmt.Fprint(stdout, usage)
 		return 0
 	}
 	fmt.Fprintf(stderr, "trent: unknown command %q\n\n%s", args[0], usage)
 	return 2
 }
 
-// serveFlags are the flags of trent serve; each has an environment variable.
-type serveFlags struct {
-	listen      string
-	dataDir     string
-	rootKeyFile string
-	dev         bool
-	devAccount  string
-	logLevel    string
+// command is one subcommand's flag set and the text of its help.
+type command struct {
+	name  string // as typed after trent
+	head  string // the help above the flags; it starts with the usage line
+	flags *flag.FlagSet
 }
 
-func parseServeFlags(args []string, stderr io.Writer) (*serveFlags, error) {
-	f := &serveFlags{}
-	fs := flag.NewFlagSet("trent serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&f.listen, "listen", env("TRENT_LISTEN", server.DefaultListen), "address to listen on (TRENT_LISTEN)")
-	fs.StringVar(&f.dataDir, "data-dir", env("TRENT_DATA_DIR", server.DefaultDataDir), "directory of the embedded store and the audit log (TRENT_DATA_DIR)")
-	fs.StringVar(&f.rootKeyFile, "root-key-file", env("TRENT_ROOT_KEY_FILE", ""), "root key file; required without --dev (TRENT_ROOT_KEY_FILE)")
-	fs.BoolVar(&f.dev, "dev", envBool("TRENT_DEV"), "development mode: create the root key in the data directory on first start (TRENT_DEV)")
-	fs.StringVar(&f.devAccount, "dev-account", env("TRENT_DEV_ACCOUNT", server.DefaultDevAccount), "account of access keys that are not 12-digit account IDs (TRENT_DEV_ACCOUNT)")
-	fs.StringVar(&f.logLevel, "log-level", env("TRENT_LOG_LEVEL", "info"), "debug, info, warn or error (TRENT_LOG_LEVEL)")
-	if err := fs.Parse(args); err != nil {
-		return nil, err
-	}
-	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("unexpected arguments: %v", fs.Args())
-	}
-	return f, nil
+func newCommand(name, head string) *command {
+	fs := flag.NewFlagSet("trent "+name, flag.ContinueOnError)
+	// The flag package would print its errors and its own usage to
+	// stderr; parse prints them once, with this command's help.
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	return &command{name: name, head: head, flags: fs}
 }
 
-func serve(args []string, stderr io.Writer) int {
-	f, err := parseServeFlags(args, stderr)
+// printHelp writes the command's help, flags included, to w.
+func (c *command) printHelp(w io.Writer) {
+	fmt.Fprint(w, c.head)
+	hasFlags := false
+	c.flags.VisitAll(func(*flag.Flag) { hasFlags = true })
+	if hasFlags {
+		fmt.Fprint(w, "\nflags:\n")
+		c.flags.SetOutput(w)
+		c.flags.PrintDefaults()
+		c.flags.SetOutput(io.Discard)
+	}
+}
+
+// parse parses args. If the command must stop here, it returns done and
+// the exit code: 0 after printing the help that was asked for to stdout, 2
+// after printing a usage error to stderr.
+func (c *command) parse(args []string, stdout, stderr io.Writer) (code int, done bool) {
+	err := c.flags.Parse(args)
 	if errors.Is(err, flag.ErrHelp) {
-		return 0
+		c.printHelp(stdout)
+		return 0, true
 	}
 	if err != nil {
-		fmt.Fprintf(stderr, "trent serve: %v\n", err)
-		return 2
+		return c.usageError(stderr, err), true
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(f.logLevel)); err != nil {
-		fmt.Fprintf(stderr, "trent serve: --log-level: %v\n", err)
-		return 2
-	}
-	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: level}))
-	if !f.dev && f.rootKeyFile == "" {
-		log.Error("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE; trent create-root-key <path> makes one), or use --dev for a local server")
-		return 1
-	}
-	node, err := server.Open(server.Config{
-		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, Dev: f.dev, DevAccount: f.devAccount, Logger: log,
-	})
-	if err != nil {
-		log.Error("cannot start", "error", err.Error())
-		return 1
-	}
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		log.Error("cannot listen", "address", f.listen, "error", err.Error())
-		node.Close()
-		return 1
-	}
-	node.Start()
-	log.Info("trent is serving the AWS KMS API", "address", "http://"+ln.Addr().String(), "data_dir", f.dataDir, "dev", f.dev)
-
-	httpServer := &http.Server{
-		Handler:           node.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       60 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	defer stop()
-	serveErr := make(chan error, 1)
-	go func() { serveErr <- httpServer.Serve(ln) }()
-
-	code := 0
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down")
-	case err := <-serveErr:
-		log.Error("server failed", "error", err.Error())
-		code = 1
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	if err := httpServer.Shutdown(shutdownCtx); err != nil {
-		log.Warn("requests still running at shutdown were cut off", "error", err.Error())
-	}
-	if err := node.Close(); err != nil {
-		log.Error("closing the data directory failed", "error", err.Error())
-		code = 1
-	}
-	log.Info("stopped")
-	return code
+	return 0, false
 }
 
-// createRootKey writes a new root key file for running without --dev. It
-// never overwrites an existing file: replacing a root key would make every
-// key sealed under it unreadable.
-func createRootKey(args []string, stderr io.Writer) int {
-	if len(args) != 1 || args[0] == "" || args[0][0] == '-' {
-		fmt.Fprint(stderr, "usage: trent create-root-key <path>\n")
-		return 2
-	}
-	if err := seal.CreateKeyFile(args[0], nil); err != nil {
-		fmt.Fprintf(stderr, "trent create-root-key: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(stderr, "wrote a new root key to %s (mode 0600); keep it safe: without it the data sealed under it cannot be read\n", args[0])
-	return 0
-}
-
-func env(name, def string) string {
-	if v, ok := os.LookupEnv(name); ok {
-		return v
-	}
-	return def
-}
-
-func envBool(name string) bool {
-	switch os.Getenv(name) {
-	case "1", "true", "TRUE", "True", "yes":
-		return true
-	}
-	return false
+// usageError prints err, the usage line and where to find more to stderr,
+// and returns the exit code of a usage error. The full help would bury the
+// one line that says what is wrong.
+func (c *command) usageError(stderr io.Writer, err error) int {
+	usageLine, _, _ := strings.Cut(c.head, "\n")
+	fmt.Fprintf(stderr, "trent %s: %v\n%s\nRun 'trent %s --help' for more.\n", c.name, err, usageLine, c.name)
+	return 2
 }

@@ -104,9 +104,11 @@ func (k *Keyring) ID() string {
 // "trent-root-key v1", then 32 bytes from rand (crypto/rand.Reader if nil)
 // in standard base64 on the second line. It never replaces an existing file
 // (the error then wraps fs.ErrExist): overwriting a root key makes every
-// sealed record unreadable. The file is created with mode 0600 and fsynced,
-// and so is its directory, so the key is durable before anything is sealed
-// under it.
+// sealed record unreadable. A missing directory is not created (the error
+// wraps fs.ErrNotExist): where the root key lives, and who may read that
+// directory, is the operator's decision. The file is created with mode 0600
+// and fsynced, and so is its directory, so the key is durable before
+// anything is sealed under it.
 func CreateKeyFile(path string, rand io.Reader) error {
 	if rand == nil {
 		rand = cryptorand.Reader
@@ -126,9 +128,13 @@ func CreateKeyFile(path string, rand io.Reader) error {
 	// then hard-linked into place: link(2) fails if path exists (so an
 	// existing key is never replaced) and publishes the complete file in one
 	// step, so a crash never leaves a half-written key file at path.
-	f, err := os.CreateTemp(filepath.Dir(path), ".root-key-*.tmp")
+	dir := filepath.Dir(path)
+	f, err := os.CreateTemp(dir, ".root-key-*.tmp")
+	if errors.Is(err, fs.ErrNotExist) {
+		return &keyFileError{fmt.Sprintf("seal: cannot create root key file %s: directory %s does not exist", path, dir), osError(err)}
+	}
 	if err != nil {
-		return fmt.Errorf("seal: creating root key file: %w", err)
+		return fmt.Errorf("seal: cannot create root key file %s: %w", path, osError(err))
 	}
 	tmp := f.Name()
 	defer func() {
@@ -137,26 +143,57 @@ func CreateKeyFile(path string, rand io.Reader) error {
 	}()
 	// CreateTemp uses 0600; set it exactly anyway, whatever the umask.
 	if err := f.Chmod(0o600); err != nil {
-		return fmt.Errorf("seal: creating root key file: %w", err)
+		return fmt.Errorf("seal: cannot create root key file %s: %w", path, osError(err))
 	}
 	if _, err := f.Write(content); err != nil {
-		return fmt.Errorf("seal: writing root key file: %w", err)
+		return fmt.Errorf("seal: writing root key file %s: %w", path, osError(err))
 	}
 	if err := f.Sync(); err != nil {
-		return fmt.Errorf("seal: syncing root key file: %w", err)
+		return fmt.Errorf("seal: syncing root key file %s: %w", path, osError(err))
 	}
 	if err := f.Close(); err != nil {
-		return fmt.Errorf("seal: closing root key file: %w", err)
+		return fmt.Errorf("seal: closing root key file %s: %w", path, osError(err))
 	}
-	if err := os.Link(tmp, path); err != nil {
-		return fmt.Errorf("seal: creating root key file: %w", err)
+	err = os.Link(tmp, path)
+	if errors.Is(err, fs.ErrExist) {
+		return &keyFileError{fmt.Sprintf("seal: root key file %s already exists; it is never overwritten", path), osError(err)}
+	}
+	if err != nil {
+		return fmt.Errorf("seal: cannot create root key file %s: hard-linking it into place: %w", path, osError(err))
 	}
 	// Without this the new directory entry may not survive a crash, and
 	// material sealed in the meantime would be lost with the key.
-	if err := syncDir(filepath.Dir(path)); err != nil {
+	if err := syncDir(dir); err != nil {
 		return fmt.Errorf("seal: syncing directory of root key file %s: %w", path, err)
 	}
 	return nil
+}
+
+// keyFileError is a CreateKeyFile error whose message is written for the
+// operator in full, while errors.Is still finds the cause (fs.ErrExist,
+// fs.ErrNotExist) through Unwrap.
+type keyFileError struct {
+	msg   string
+	cause error
+}
+
+func (e *keyFileError) Error() string { return e.msg }
+func (e *keyFileError) Unwrap() error { return e.cause }
+
+// osError drops the paths from an *fs.PathError or *os.LinkError. They name
+// CreateKeyFile's temporary file, which the operator never asked for and
+// which no longer exists once the error is read; the messages name the
+// path they gave instead.
+func osError(err error) error {
+	var pathErr *fs.PathError
+	if errors.As(err, &pathErr) {
+		return pathErr.Err
+	}
+	var linkErr *os.LinkError
+	if errors.As(err, &linkErr) {
+		return linkErr.Err
+	}
+	return err
 }
 
 func syncDir(dir string) error {

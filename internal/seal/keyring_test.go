@@ -324,3 +324,38 @@ func TestCreateKeyFileLeavesOnlyTheKey(t *testing.T) {
 		t.Fatalf("directory holds %v, want only root.key", entries)
 	}
 }
+
+// TestCreateKeyFileErrorMessages: the failures an operator meets first are
+// told in terms of the path they gave. The temporary file CreateKeyFile
+// writes first is an implementation detail and never named.
+func TestCreateKeyFileErrorMessages(t *testing.T) {
+	dir := t.TempDir()
+	existing := filepath.Join(dir, "root.key")
+	if err := CreateKeyFile(existing, nil); err != nil {
+		t.Fatal(err)
+	}
+	missingDir := filepath.Join(dir, "no", "such")
+	for _, tt := range []struct {
+		name, path string
+		is         error
+		want       string
+	}{
+		{"exists", existing, fs.ErrExist, "seal: root key file " + existing + " already exists; it is never overwritten"},
+		{"missing directory", filepath.Join(missingDir, "root.key"), fs.ErrNotExist,
+			"seal: cannot create root key file " + filepath.Join(missingDir, "root.key") + ": directory " + missingDir + " does not exist"},
+		{"parent is a file", filepath.Join(existing, "root.key"), nil,
+			"seal: cannot create root key file " + filepath.Join(existing, "root.key") + ": not a directory"},
+	} {
+		err := CreateKeyFile(tt.path, nil)
+		if err == nil {
+			t.Errorf("%s: no error", tt.name)
+			continue
+		}
+		if tt.is != nil && !errors.Is(err, tt.is) {
+			t.Errorf("%s: error %q does not wrap %v", tt.name, err, tt.is)
+		}
+		if err.Error() != tt.want {
+			t.Errorf("%s: error\n%q, want\n%q", tt.name, err, tt.want)
+		}
+	}
+}

@@ -1,0 +1,166 @@
+package main
+
+import (
+	"errors"
+	"io/fs"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/trent-kms/trent/internal/server"
+)
+
+// serveEnv lists every environment variable of trent serve.
+var serveEnv = []string{"TRENT_LISTEN", "TRENT_DATA_DIR", "TRENT_ROOT_KEY_FILE", "TRENT_DEV", "TRENT_DEV_ACCOUNT", "TRENT_LOG_LEVEL"}
+
+// clearServeEnv unsets every TRENT_* variable for the test, so that the
+// environment the tests run in does not leak into them.
+func clearServeEnv(t *testing.T) {
+	for _, name := range serveEnv {
+		t.Setenv(name, "") // restores the old value afterwards
+		os.Unsetenv(name)
+	}
+}
+
+func defaultServeFlags() serveFlags {
+	return serveFlags{
+		listen: server.DefaultListen, dataDir: server.DefaultDataDir, rootKeyFile: "",
+		dev: false, devAccount: server.DefaultDevAccount, logLevel: slog.LevelInfo,
+	}
+}
+
+// TestEmptyEnvironmentIsUnset: a variable set to "" leaves the default in
+// place, one variable at a time.
+func TestEmptyEnvironmentIsUnset(t *testing.T) {
+	for _, name := range serveEnv {
+		t.Run(name, func(t *testing.T) {
+			clearServeEnv(t)
+			t.Setenv(name, "")
+			f, err := parseServeFlags(nil)
+			if err != nil {
+				t.Fatalf("%s=\"\": %v", name, err)
+			}
+			if *f != defaultServeFlags() {
+				t.Fatalf("%s=\"\" gave %+v, want the defaults %+v", name, *f, defaultServeFlags())
+			}
+		})
+	}
+}
+
+// TestServeWithEmptyEnvironment runs trent serve --dev with every variable
+// set but empty, as a blank line in a compose file or systemd unit does: it
+// must listen on the default address (not every interface on a random port)
+// and keep its data in the default directory.
+func TestServeWithEmptyEnvironment(t *testing.T) {
+	clearServeEnv(t)
+	for _, name := range serveEnv {
+		t.Setenv(name, "")
+	}
+	dir := t.TempDir()
+	t.Chdir(dir) // the default data directory is relative
+	// Hold the default address if it is free, so that this test never
+	// serves on it; if someone else holds it, the start fails the same way.
+	if ln, err := net.Listen("tcp", server.DefaultListen); err == nil {
+		defer ln.Close()
+	}
+	s := startServe(t, "--dev")
+	line, code := s.waitServingOrExit()
+	switch {
+	case line != nil:
+		if line["address"] != "http://"+server.DefaultListen {
+			t.Fatalf("serving on %v, want the default %s", line["address"], server.DefaultListen)
+		}
+	case code == 1:
+		failed := logLine(s.stderr.String(), "cannot listen")
+		if failed == nil || failed["address"] != server.DefaultListen {
+			t.Fatalf("exit 1 without failing to listen on %s; log:\n%s", server.DefaultListen, s.stderr)
+		}
+	default:
+		t.Fatalf("exit %d; log:\n%s", code, s.stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, server.DefaultDataDir, server.DataFileName)); err != nil {
+		t.Fatalf("the store is not in the default data directory: %v", err)
+	}
+}
+
+// TestBooleanEnvironment: TRENT_DEV takes exactly what strconv.ParseBool
+// takes.
+func TestBooleanEnvironment(t *testing.T) {
+	for value, want := range map[string]bool{
+		"1": true, "t": true, "T": true, "TRUE": true, "true": true, "True": true,
+		"0": false, "f": false, "F": false, "FALSE": false, "false": false, "False": false,
+	} {
+		clearServeEnv(t)
+		t.Setenv("TRENT_DEV", value)
+		f, err := parseServeFlags(nil)
+		if err != nil || f.dev != want {
+			t.Errorf("TRENT_DEV=%q: dev %v, error %v; want %v", value, f != nil && f.dev, err, want)
+		}
+	}
+}
+
+// TestServeRefusesBadBoolean: any other TRENT_DEV is a usage error naming
+// the variable and the accepted values, and nothing is created.
+func TestServeRefusesBadBoolean(t *testing.T) {
+	for _, value := range []string{"on", "yes", "y", "enabled", " true", "2"} {
+		clearServeEnv(t)
+		t.Setenv("TRENT_DEV", value)
+		dataDir := filepath.Join(t.TempDir(), "data")
+		r := runCommand(t, "serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir)
+		if r.code != 2 {
+			t.Errorf("TRENT_DEV=%q: exit %d, want 2; stderr:\n%s", value, r.code, r.stderr)
+			continue
+		}
+		for _, want := range []string{`TRENT_DEV="` + value + `"`, "1, t, T, TRUE, true, True", "0, f, F, FALSE, false, False"} {
+			if !strings.Contains(r.stderr, want) {
+				t.Errorf("TRENT_DEV=%q: stderr does not say %q:\n%s", value, want, r.stderr)
+			}
+		}
+		if _, err := os.Stat(dataDir); !errors.Is(err, fs.ErrNotExist) {
+			t.Errorf("TRENT_DEV=%q: the data directory was created: %v", value, err)
+		}
+	}
+}
+
+// TestFlagWinsOverBadBoolean: a variable the command line overrides is not
+// read, so it cannot fail the start.
+func TestFlagWinsOverBadBoolean(t *testing.T) {
+	clearServeEnv(t)
+	t.Setenv("TRENT_DEV", "on")
+	for _, args := range [][]string{{"--dev"}, {"--dev=false"}} {
+		f, err := parseServeFlags(args)
+		if err != nil || f.dev != (args[0] == "--dev") {
+			t.Errorf("%v with TRENT_DEV=on: %+v, %v", args, f, err)
+		}
+	}
+}
+
+// TestBadLogLevelNamesItsSource: the error says whether the bad value came
+// from the flag or the variable.
+func TestBadLogLevelNamesItsSource(t *testing.T) {
+	clearServeEnv(t)
+	t.Setenv("TRENT_LOG_LEVEL", "loud")
+	if r := runCommand(t, "serve", "--dev", "--data-dir", t.TempDir()); r.code != 2 || !strings.Contains(r.stderr, `TRENT_LOG_LEVEL="loud"`) {
+		t.Errorf("TRENT_LOG_LEVEL=loud: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+	if r := runCommand(t, "serve", "--dev", "--data-dir", t.TempDir(), "--log-level", "quiet"); r.code != 2 || !strings.Contains(r.stderr, `--log-level "quiet"`) {
+		t.Errorf("--log-level quiet: exit %d, stderr:\n%s", r.code, r.stderr)
+	}
+}
+
+// parseServeFlags parses the flags of trent serve as serve does, without
+// printing anything.
+func parseServeFlags(args []string) (*serveFlags, error) {
+	f := &serveFlags{}
+	cmd, check := serveCommand(f)
+	if err := cmd.flags.Parse(args); err != nil {
+		return nil, err
+	}
+	if err := check(); err != nil {
+		return nil, err
+	}
+	return f, nil
+}

@@ -1,0 +1,96 @@
+package main
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/trent-kms/trent/internal/server"
+	"github.com/trent-kms/trent/internal/version"
+)
+
+// serve is trent serve: it opens the data directory, listens, and serves
+// until ctx is cancelled (SIGINT or SIGTERM), then shuts down cleanly.
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	f := &serveFlags{}
+	cmd, check := serveCommand(f)
+	if code, done := cmd.parse(args, stdout, stderr); done {
+		return code
+	}
+	if err := check(); err != nil {
+		return cmd.usageError(stderr, err)
+	}
+	log := slog.New(slog.NewJSONHandler(stderr, &slog.HandlerOptions{Level: f.logLevel}))
+	if !f.dev && f.rootKeyFile == "" {
+		log.Error("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE; trent create-root-key <path> makes one), or use --dev for a local server")
+		return 1
+	}
+	node, err := server.Open(server.Config{
+		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, Dev: f.dev, DevAccount: f.devAccount, Logger: log,
+	})
+	if err != nil {
+		log.Error("cannot start", "error", err.Error(), "version", version.Get().Version)
+		return 1
+	}
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		log.Error("cannot listen", "address", f.listen, "error", err.Error())
+		node.Close()
+		return 1
+	}
+	node.Start()
+	// Other tests and tools parse this line: keep its message and fields.
+	log.Info("trent is serving the AWS KMS API", "address", "http://"+ln.Addr().String(), "data_dir", f.dataDir, "dev", f.dev,
+		"version", version.Get().Version)
+
+	httpServer := newHTTPServer(node.Handler(), log)
+	serveErr := make(chan error, 1)
+	go func() { serveErr <- httpServer.Serve(ln) }()
+
+	code := 0
+	select {
+	case <-ctx.Done():
+		log.Info("shutting down")
+	case err := <-serveErr:
+		log.Error("server failed", "error", err.Error())
+		code = 1
+	}
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		log.Warn("requests still running at shutdown were cut off", "error", err.Error())
+	}
+	if err := node.Close(); err != nil {
+		log.Error("closing the data directory failed", "error", err.Error())
+		code = 1
+	}
+	log.Info("stopped")
+	return code
+}
+
+// maxHeaderBytes bounds the request line and headers of one request; more
+// gets 431 Request Header Fields Too Large before any handler runs. A KMS
+// call's headers are small: the SigV4 Authorization header is a few hundred
+// bytes, and the largest usual header, an STS session token
+// (X-Amz-Security-Token), a few KiB; AWS does not fix its size, hence the
+// wide margin. 64 KiB is also what AWS's Application Load Balancer allows
+// for all the headers of a request; Go's default of 1 MiB would let every
+// connection make the server buffer a megabyte of headers.
+const maxHeaderBytes = 64 << 10
+
+// newHTTPServer is the HTTP server in front of handler, with the limits
+// that protect it from slow or oversized clients.
+func newHTTPServer(handler http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Handler:           handler,
+		MaxHeaderBytes:    maxHeaderBytes,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       60 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}

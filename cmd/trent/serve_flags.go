@@ -1,0 +1,63 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log/slog"
+
+	"github.com/trent-kms/trent/internal/server"
+)
+
+const serveHelp = `usage: trent serve [flags]
+
+Runs the AWS KMS API server. Every flag can also be set with the
+environment variable named next to it. A flag on the command line wins over
+its variable, and a variable set to the empty string counts as unset, so the
+default applies.
+`
+
+// serveFlags are the flags of trent serve; each has an environment variable.
+type serveFlags struct {
+	listen      string
+	dataDir     string
+	rootKeyFile string
+	dev         bool
+	devAccount  string
+	logLevel    slog.Level
+}
+
+// serveCommand defines the flags of trent serve into f, with defaults from
+// their environment variables (env.go). check, called after parsing,
+// reports what the flag package cannot see: a bad TRENT_DEV, a bad log
+// level. A flag given on the command line wins, and then its variable is
+// not read at all, so a bad value there cannot fail the start.
+func serveCommand(f *serveFlags) (cmd *command, check func() error) {
+	cmd = newCommand("serve", serveHelp)
+	fs := cmd.flags
+	dev, devErr := envBool("TRENT_DEV")
+	fs.StringVar(&f.listen, "listen", envString("TRENT_LISTEN", server.DefaultListen), "address to listen on (TRENT_LISTEN)")
+	fs.StringVar(&f.dataDir, "data-dir", envString("TRENT_DATA_DIR", server.DefaultDataDir), "directory of the embedded store and the audit log (TRENT_DATA_DIR)")
+	fs.StringVar(&f.rootKeyFile, "root-key-file", envString("TRENT_ROOT_KEY_FILE", ""), "root key file; required without --dev (TRENT_ROOT_KEY_FILE)")
+	fs.BoolVar(&f.dev, "dev", dev, "development mode: create the root key in the data directory on first start (TRENT_DEV: "+boolValues+")")
+	fs.StringVar(&f.devAccount, "dev-account", envString("TRENT_DEV_ACCOUNT", server.DefaultDevAccount), "account of access keys that are not 12-digit account IDs (TRENT_DEV_ACCOUNT)")
+	logLevel := fs.String("log-level", envString("TRENT_LOG_LEVEL", "info"), "debug, info, warn or error (TRENT_LOG_LEVEL)")
+	check = func() error {
+		if fs.NArg() > 0 {
+			return fmt.Errorf("unexpected arguments: %v", fs.Args())
+		}
+		given := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
+		if devErr != nil && !given["dev"] {
+			return devErr
+		}
+		if err := f.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
+			source := fmt.Sprintf("TRENT_LOG_LEVEL=%q", *logLevel)
+			if given["log-level"] {
+				source = fmt.Sprintf("--log-level %q", *logLevel)
+			}
+			return fmt.Errorf("%s is not a log level: use debug, info, warn or error", source)
+		}
+		return nil
+	}
+	return cmd, check
+}
