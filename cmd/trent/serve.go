@@ -6,6 +6,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
 	"time"
 
 	"github.com/trent-kms/trent/internal/server"
@@ -28,17 +31,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE; trent create-root-key <path> makes one), or use --dev for a local server")
 		return 1
 	}
+	// Listen first: a port in use is the likeliest failure, and checking it
+	// before the data directory is opened means a failed start leaves
+	// nothing behind (server.Open cleans up after itself).
+	ln, err := net.Listen("tcp", f.listen)
+	if err != nil {
+		log.Error("cannot listen", "address", f.listen, "error", err.Error())
+		return 1
+	}
 	node, err := server.Open(server.Config{
 		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, Dev: f.dev, DevAccount: f.devAccount, Logger: log,
 	})
 	if err != nil {
+		ln.Close()
 		log.Error("cannot start", "error", err.Error(), "version", version.Get().Version)
-		return 1
-	}
-	ln, err := net.Listen("tcp", f.listen)
-	if err != nil {
-		log.Error("cannot listen", "address", f.listen, "error", err.Error())
-		node.Close()
 		return 1
 	}
 	node.Start()
@@ -49,14 +55,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	httpServer := newHTTPServer(node.Handler(), log)
 	serveErr := make(chan error, 1)
 	go func() { serveErr <- httpServer.Serve(ln) }()
+	// SIGHUP reopens the audit log, after a log rotator has moved it away.
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
 
 	code := 0
-	select {
-	case <-ctx.Done():
-		log.Info("shutting down")
-	case err := <-serveErr:
-		log.Error("server failed", "error", err.Error())
-		code = 1
+serving:
+	for {
+		select {
+		case <-ctx.Done():
+			log.Info("shutting down")
+			break serving
+		case err := <-serveErr:
+			log.Error("server failed", "error", err.Error())
+			code = 1
+			break serving
+		case <-hup:
+			if err := node.ReopenAuditLog(); err != nil {
+				log.Error("reopening the audit log failed; records of changes wait in the store, other requests fail until it can be written", "error", err.Error())
+			} else {
+				log.Info("reopened the audit log")
+			}
+		}
 	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()

@@ -24,7 +24,9 @@ import (
 // between the fsync and that commit leaves records both in the file and in
 // the outbox; Recover, run before serving, finds their event IDs in the
 // file after the recorded position and does not append them again. So
-// every committed change has exactly one record in the log.
+// every committed change has exactly one record in the log. Within one
+// run, a batch whose confirming commit fails is remembered, so the next
+// round confirms it without appending it again.
 
 // ShipRetryInterval is how often the shipper looks at the outbox when
 // nothing kicks it, e.g. to retry after the log file could not be written.
@@ -40,6 +42,10 @@ type Shipper struct {
 	// mu makes shipping rounds, Recover and Reopen take turns, so that a
 	// batch is appended and confirmed in the same file.
 	mu sync.Mutex
+	// unconfirmed holds the event IDs of records appended to the file
+	// whose removal from the outbox failed to commit (guarded by mu): the
+	// next round removes them without appending them again.
+	unconfirmed map[string]bool
 }
 
 // NewShipper returns a shipper from st's outbox to file.
@@ -124,6 +130,9 @@ func (s *Shipper) Reopen() error {
 // ship moves the outbox to the file in batches that fit one transaction,
 // leaving out the event IDs in skip. The caller holds s.mu.
 func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
+	if s.unconfirmed == nil {
+		s.unconfirmed = map[string]bool{}
+	}
 	batch := layout.Batch(s.store.Limits(), layout.ShippedBatch, layout.ShippedRecord)
 	for {
 		var items []store.Item
@@ -136,12 +145,15 @@ func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
 			return err
 		}
 		var lines bytes.Buffer
+		var appended []string
 		for _, it := range items {
-			if id, _ := layout.OutboxEventID(it.Key); id != "" && skip[id] {
+			id, _ := layout.OutboxEventID(it.Key)
+			if id != "" && (skip[id] || s.unconfirmed[id]) {
 				continue
 			}
 			lines.Write(it.Value)
 			lines.WriteByte('\n')
+			appended = append(appended, id)
 		}
 		at := s.file.Position()
 		if lines.Len() > 0 {
@@ -149,11 +161,17 @@ func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
 				return err
 			}
 		}
+		for _, id := range appended {
+			s.unconfirmed[id] = true
+		}
 		mark, err := json.Marshal(at)
 		if err != nil {
 			return err
 		}
-		err = s.store.Update(ctx, func(tx store.Tx) error {
+		// The batch is in the file: confirm it even if the round's context
+		// has ended meanwhile (a shutdown), rather than leave it to be
+		// confirmed by the next round.
+		err = s.store.Update(context.WithoutCancel(ctx), func(tx store.Tx) error {
 			for _, it := range items {
 				if err := tx.Delete(it.Key); err != nil {
 					return err
@@ -163,6 +181,11 @@ func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
 		})
 		if err != nil {
 			return err
+		}
+		for _, it := range items {
+			if id, _ := layout.OutboxEventID(it.Key); id != "" {
+				delete(s.unconfirmed, id)
+			}
 		}
 	}
 }

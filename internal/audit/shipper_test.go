@@ -229,3 +229,53 @@ func TestRunShipsWhenKicked(t *testing.T) {
 	}
 	f.wantExactlyOnce(ids)
 }
+
+// TestFailedConfirmIsNotShippedTwice: when the commit that confirms a
+// shipped batch fails (a conflict, a cancelled context at shutdown), the
+// records are in the file but still in the outbox; the next round must
+// confirm them without appending them again.
+func TestFailedConfirmIsNotShippedTwice(t *testing.T) {
+	f := newShipperFixture(t)
+	crashing := &failingUpdates{Store: f.store}
+	s, _ := f.shipper(crashing)
+	ids := f.stage(s, 0, 4)
+	crashing.fail = true
+	if err := s.Ship(context.Background()); err == nil {
+		t.Fatal("Ship succeeded although its commit failed")
+	}
+	if err := s.Ship(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.wantExactlyOnce(ids)
+}
+
+// TestShipConfirmsDespiteCancellation: a round whose context ends after
+// the batch reached the file still confirms it.
+func TestShipConfirmsDespiteCancellation(t *testing.T) {
+	f := newShipperFixture(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancelling := &cancelOnUpdate{Store: f.store, cancel: cancel}
+	s, _ := f.shipper(cancelling)
+	ids := f.stage(s, 0, 3)
+	cancelling.armed = true
+	_ = s.Ship(ctx)
+	if n := f.outbox(); n != 0 {
+		t.Fatalf("%d shipped records left unconfirmed by a cancelled round", n)
+	}
+	f.wantExactlyOnce(ids)
+}
+
+// cancelOnUpdate cancels a context just before its first armed Update.
+type cancelOnUpdate struct {
+	store.Store
+	cancel func()
+	armed  bool
+}
+
+func (c *cancelOnUpdate) Update(ctx context.Context, fn func(store.Tx) error) error {
+	if c.armed {
+		c.armed = false
+		c.cancel()
+	}
+	return c.Store.Update(ctx, fn)
+}

@@ -49,6 +49,16 @@ func TestProcessStartupErrors(t *testing.T) {
 			t.Fatalf("the data directory was created by a start that failed: %v", err)
 		}
 	})
+	t.Run("dev start on a port in use", func(t *testing.T) {
+		t.Parallel()
+		busy := serveTrent(t, t.TempDir())
+		dir := filepath.Join(t.TempDir(), "data")
+		code, log := runTrentToExit(t, nil, "--dev", "--listen", strings.TrimPrefix(busy.start.Address, "http://"), "--data-dir", dir)
+		wantStartupError(t, code, log, "cannot listen")
+		if _, err := os.Stat(dir); !os.IsNotExist(err) {
+			t.Fatalf("a failed --dev start left the data directory behind: %v", err)
+		}
+	})
 	t.Run("missing root key file", func(t *testing.T) {
 		t.Parallel()
 		keyFile := filepath.Join(t.TempDir(), "no-such-root.key")
@@ -192,5 +202,64 @@ func TestProcessSignalShutdown(t *testing.T) {
 				t.Fatalf("after restart: %+v", d)
 			}
 		})
+	}
+}
+
+// SIGHUP reopens the audit log: after a log rotator moves audit.log away,
+// new records go to a new audit.log, and none is lost or written twice.
+func TestProcessAuditLogRotation(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	p := serveTrent(t, dir)
+	c := p.kms()
+	before := must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("before")}))
+	logPath := filepath.Join(dir, audit.FileName)
+	// The record of the change is shipped from the store moments after the
+	// commit: wait for it before rotating.
+	waitForRecord(t, logPath, *before.KeyMetadata.KeyId)
+	if err := os.Rename(logPath, logPath+".1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.cmd.Process.Signal(syscall.SIGHUP); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the audit log reopened", func() bool { return strings.Contains(p.log.String(), "reopened the audit log") })
+	after := must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{Description: aws.String("after")}))
+	waitForRecord(t, logPath, *after.KeyMetadata.KeyId)
+	if code := p.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit code %d; log:\n%s", code, p.log)
+	}
+	old, _ := os.ReadFile(logPath + ".1")
+	cur, _ := os.ReadFile(logPath)
+	for _, c := range []struct {
+		file  []byte
+		has   string
+		lacks string
+	}{{old, *before.KeyMetadata.KeyId, *after.KeyMetadata.KeyId}, {cur, *after.KeyMetadata.KeyId, *before.KeyMetadata.KeyId}} {
+		if bytes.Count(c.file, []byte(`"keyId":"`+c.has+`"`)) != 1 || bytes.Contains(c.file, []byte(c.lacks)) {
+			t.Errorf("a log file names %s %d times and %s %d times, want once and never:\n%s",
+				c.has, bytes.Count(c.file, []byte(`"keyId":"`+c.has+`"`)), c.lacks, bytes.Count(c.file, []byte(c.lacks)), c.file)
+		}
+	}
+}
+
+// waitForRecord waits until the audit log at path names keyID.
+func waitForRecord(t *testing.T, path, keyID string) {
+	t.Helper()
+	waitFor(t, "the audit record of "+keyID, func() bool {
+		b, _ := os.ReadFile(path)
+		return bytes.Contains(b, []byte(keyID))
+	})
+}
+
+// waitFor polls cond for at most 10 seconds.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("gave up waiting for %s", what)
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
