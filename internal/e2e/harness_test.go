@@ -58,15 +58,26 @@ type nodeOptions struct {
 	// background runs the node's background work (scheduler, usage
 	// flusher, audit shipper) as trent serve does.
 	background bool
+	// dataDir is an existing data directory to open instead of a new one.
+	dataDir string
+	// epoch is where the manual clock starts instead of testEpoch.
+	epoch time.Time
 }
 
 func startNodeWith(t *testing.T, opts nodeOptions) *testNode {
 	t.Helper()
-	dir := t.TempDir()
+	dir := opts.dataDir
+	if dir == "" {
+		dir = t.TempDir()
+	}
 	tn := &testNode{t: t, dataDir: dir}
 	cfg := server.Config{DataDir: dir, Dev: true, Clock: opts.clock}
 	if opts.clock == nil {
-		tn.clock = clock.NewManual(testEpoch)
+		epoch := opts.epoch
+		if epoch.IsZero() {
+			epoch = testEpoch
+		}
+		tn.clock = clock.NewManual(epoch)
 		cfg.Clock = tn.clock
 	}
 	if opts.wrapStore != nil {
