@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -278,4 +279,15 @@ func (c *cancelOnUpdate) Update(ctx context.Context, fn func(store.Tx) error) er
 		c.cancel()
 	}
 	return c.Store.Update(ctx, fn)
+}
+
+func TestReadRecordsRefusesATornLine(t *testing.T) {
+	good := `{"eventName":"CreateKey","eventID":"a"}` + "\n"
+	recs, err := ReadRecords(strings.NewReader(good + good))
+	if err != nil || len(recs) != 2 || recs[1].EventName != "CreateKey" {
+		t.Fatalf("ReadRecords = %+v, %v", recs, err)
+	}
+	if _, err := ReadRecords(strings.NewReader(good + `{"eventName":"Cre`)); err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("a torn line: %v, want an error naming line 2", err)
+	}
 }

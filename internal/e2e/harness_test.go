@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"net/http/httptest"
 	"os"
@@ -145,17 +143,8 @@ func (tn *testNode) auditRecords() []audit.Record {
 		tn.t.Fatal(err)
 	}
 	defer f.Close()
-	var out []audit.Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var r audit.Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			tn.t.Fatalf("audit line %q: %v", sc.Text(), err)
-		}
-		out = append(out, r)
-	}
-	if err := sc.Err(); err != nil {
+	out, err := audit.ReadRecords(f)
+	if err != nil {
 		tn.t.Fatal(err)
 	}
 	// The log is not in time order, as CloudTrail's is not: records of

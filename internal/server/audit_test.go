@@ -1,9 +1,7 @@
 package server
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -39,17 +37,11 @@ func readRecords(t *testing.T, path string) []audit.Record {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	var out []audit.Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var r audit.Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("audit line %q: %v", sc.Text(), err)
-		}
-		out = append(out, r)
+	recs, err := audit.ReadRecords(f)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return recs
 }
 
 // TestChangeIsAuditedWhenTheLogFileFails: a change is committed together
