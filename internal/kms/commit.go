@@ -42,9 +42,11 @@ func (s *Service) update(ctx context.Context, fn func(tx store.Tx) (output any, 
 }
 
 // serviceEvent commits a change Trent makes on its own (rotation,
-// deletion) together with its AwsServiceEvent record; see update. The
-// record is built by the caller outside the transaction, which may run
-// again.
+// deletion) together with its AwsServiceEvent record; see update. fn
+// reports whether it made the change the record describes (it may instead
+// only drop a stale index entry); the record is staged only then, and
+// must not be nil then. The record is built by the caller outside the
+// transaction, which may run again.
 func (s *Service) serviceEvent(ctx context.Context, rec *audit.Record, fn func(tx store.Tx) (changed bool, err error)) (bool, error) {
 	var changed bool
 	err := s.store.Update(ctx, func(tx store.Tx) error {

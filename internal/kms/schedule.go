@@ -156,7 +156,7 @@ func (s *Service) rotateDueKey(ctx context.Context, e layout.DueEntry, now time.
 		return err
 	}
 	var m keys.Material
-	rec := &audit.Record{}
+	var rec *audit.Record // staged only with a rotation, which needs prepared material
 	prepared := k != nil && rotationDue(k, e, now)
 	if prepared {
 		rotationType := keys.RotationAutomatic
