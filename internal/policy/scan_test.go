@@ -135,3 +135,14 @@ func TestEncodingJSONIsLenient(t *testing.T) {
 		t.Errorf("encoding/json on a lone surrogate: %q, %v", s, err)
 	}
 }
+
+// BenchmarkScan measures parsing the default key policy into a tree.
+func BenchmarkScan(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wantDefaultPolicy)))
+	for b.Loop() {
+		if _, err := scanJSON(wantDefaultPolicy); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
