@@ -22,8 +22,9 @@ const maxDepth = 32
 // The body must be exactly one JSON object that strictjson accepts with
 // maxDepth (valid UTF-8, no unpaired surrogate escape, no duplicate member
 // name, numbers within float64 range, nothing after the object). If root is
-// not nil, a member name that differs only in case from a member of the
-// struct it decodes into is refused as well.
+// not nil, the body is also held to the shape of the struct it decodes
+// into: a member name that differs only in case from a known member is
+// refused, and so is a null map value or list element.
 //
 // Errors are SerializationException with the byte offset, never body
 // content.
@@ -67,12 +68,25 @@ func walk(s *strictjson.Scanner[[]byte], sh *shape) error {
 			}
 		}
 		switch tok.Kind {
+		case strictjson.Null:
+			if sh.collection() {
+				return nullInCollection(tok.Offset)
+			}
 		case strictjson.BeginObject, strictjson.BeginArray:
 			if err := walk(s, elem); err != nil {
 				return err
 			}
 		}
 	}
+}
+
+// nullInCollection refuses a null map value or list element. In AWS JSON a
+// null structure member means the member is absent, but maps and lists are
+// not sparse: encoding/json would decode {"a":null} in an encryption
+// context as "a":"", binding a context the caller did not send.
+func nullInCollection(at int) error {
+	return kmserr.Serialization(
+		"The request body has a null value at offset %d inside a map or list; only a structure member may be null.", at)
 }
 
 // syntaxError words a scanner error for the client: what and where, never
