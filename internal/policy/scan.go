@@ -114,7 +114,8 @@ func build(sc *strictjson.Scanner[string], tok strictjson.Token[string]) (value,
 			v.elems = append(v.elems, val)
 		}
 	}
-	return value{}, fmt.Errorf("policy: unexpected %v token at offset %d", tok.Kind, tok.Offset)
+	// Not reached: the scanner only starts a value with the kinds above.
+	return value{}, fmt.Errorf("unexpected %v token at offset %d", tok.Kind, tok.Offset)
 }
 
 // wordError turns a scanner error into a syntaxError in this package's
@@ -138,7 +139,8 @@ func wordError(doc string, err error) error {
 		tok, _ := strictjson.NewScanner(doc[e.Offset:], 1).Next()
 		msg = fmt.Sprintf("duplicate element %q", tok.Text)
 	case strictjson.InvalidEscape:
-		msg = fmt.Sprintf("invalid escape '\\%c'", doc[e.Offset+1])
+		r, _ := utf8.DecodeRuneInString(doc[e.Offset+1:])
+		msg = fmt.Sprintf("invalid escape '\\%c'", r)
 	case strictjson.UnterminatedString, strictjson.UnterminatedEscape:
 		msg = "unexpected end of input in string"
 	}

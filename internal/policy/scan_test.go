@@ -87,6 +87,7 @@ func TestScanRefuses(t *testing.T) {
 		{"too deep", deep, "nesting deeper than 16 levels at offset 16"},
 		{"control char in string", "\"a\tb\"", "control character in string at offset 2"},
 		{"bad escape", `"\x"`, `invalid escape '\x' at offset 1`},
+		{"bad escape of a non-ASCII character", `"\é"`, `invalid escape '\é' at offset 1`},
 		{"bad unicode escape", `"\u12g4"`, `invalid \u escape at offset 1`},
 		{"short unicode escape", `"\u12"`, `invalid \u escape at offset 1`},
 		{"unicode escape cut off", `"\u12`, "unexpected end of input in string at offset 1"},
