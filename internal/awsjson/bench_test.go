@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 )
@@ -38,6 +39,31 @@ func BenchmarkHandlerOverhead(b *testing.B) {
 				f.handler.ServeHTTP(w, req)
 				if w.status != http.StatusOK {
 					b.Fatalf("status %d", w.status)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkCheckStrict measures the strict check alone, the part of the
+// wire's overhead that grows with the body, on the bodies of
+// BenchmarkHandlerOverhead and on one with many list elements.
+func BenchmarkCheckStrict(b *testing.B) {
+	tokens := `"` + strings.Repeat("t", 40) + `"`
+	for _, bc := range []struct{ name, body string }{
+		{"GenerateRandom", `{"NumberOfBytes":32}`},
+		{"EncryptWithContext", `{"KeyId":"` + testKeyARN + `","Plaintext":"aGVsbG8gd29ybGQ=",` +
+			`"EncryptionContext":{"department":"10103.0","purpose":"test","tenant":"acme"}}`},
+		{"GrantTokens", `{"KeyId":"` + testKeyARN + `","GrantTokens":[` + strings.Repeat(tokens+",", 9) + tokens + `]}`},
+	} {
+		b.Run(bc.name, func(b *testing.B) {
+			sh := shapeOf(reflect.TypeFor[encryptInput]())
+			body := []byte(bc.body)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if err := checkStrict(body, sh); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

@@ -27,6 +27,7 @@ var seedBodies = []string{
 	strings.Repeat(`{"a":`, 33) + "1" + strings.Repeat("}", 33),
 	`{"a":[1,{"b":null}]} `,
 	`{"a":1}{}`,
+	`{"EncryptionContext":{"a":null},"GrantTokens":[null],"Constraints":null}`,
 }
 
 // FuzzStrictJSON checks the scanner's promise: whatever it accepts is valid

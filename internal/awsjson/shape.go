@@ -10,20 +10,27 @@ import (
 	"github.com/trent-kms/trent/internal/kmserr"
 )
 
-// shape is what the strict scanner knows about the Go type a JSON value
+// shape is what the strict check knows about the Go type a JSON value
 // decodes into: for a struct, its members by exact JSON name; for a map,
 // slice or array, the shape of its elements. A nil *shape means "nothing to
 // check below here" (scalars, any, types with their own UnmarshalJSON).
 //
-// It exists because encoding/json v1 matches member names
-// case-insensitively: {"KeyId":"a","keyid":"b"} decodes KeyId as "b", while
-// AWS treats "keyid" as an unknown member and ignores it. Refusing a member
-// name that equals a known one only under case folding removes that parser
-// differential; exact unknown names stay ignored, for forward compatibility
-// as AWS does.
+// It exists because encoding/json v1 is more lenient than AWS JSON in two
+// ways that depend on the target type:
+//   - It matches member names case-insensitively: {"KeyId":"a","keyid":"b"}
+//     decodes KeyId as "b", while AWS treats "keyid" as an unknown member
+//     and ignores it. Refusing a member name that equals a known one only
+//     under case folding removes that parser differential; exact unknown
+//     names stay ignored, for forward compatibility as AWS does.
+//   - It decodes a null map value or list element as the zero value. A null
+//     structure member means "absent" in AWS JSON, but the maps and lists
+//     of the KMS model are dense: Smithy allows null in a list or map only
+//     when it has the @sparse trait (smithy.io, "Type refinement traits",
+//     sparse trait), and no KMS shape has it. So a null inside one is
+//     refused, as Smithy's server SDKs do.
 type shape struct {
-	fields map[string]*shape // non-nil for structs
-	elem   *shape
+	fields map[string]*shape // non-nil for structs; nil for maps and lists
+	elem   *shape            // maps and lists: the shape of the elements
 }
 
 // member returns the shape of member name's value, or an error if name
@@ -43,6 +50,12 @@ func (sh *shape) member(name []byte, at int) (*shape, error) {
 		}
 	}
 	return nil, nil // unknown member: ignored, as AWS does
+}
+
+// collection reports whether sh is a map or list, whose values may not be
+// null.
+func (sh *shape) collection() bool {
+	return sh != nil && sh.fields == nil
 }
 
 // element returns the shape of map values and list elements.
@@ -85,12 +98,11 @@ func buildShape(t reflect.Type, seen map[reflect.Type]*shape) *shape {
 		if t.Kind() == reflect.Slice && t.Elem().Kind() == reflect.Uint8 {
 			return nil // []byte is a base64 string
 		}
+		// Kept even when the elements need no check of their own: the
+		// collection still refuses null elements.
 		sh := &shape{}
 		seen[t] = sh
 		sh.elem = buildShape(t.Elem(), seen)
-		if sh.elem == nil {
-			return nil
-		}
 		return sh
 	}
 	return nil

@@ -1,10 +1,8 @@
 package awsjson
 
 import (
-	"bytes"
-	"unicode/utf8"
-
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/strictjson"
 )
 
 // maxDepth bounds the nesting of objects and arrays. KMS inputs nest at most
@@ -12,12 +10,6 @@ import (
 // 10,000, which lets a 1 MiB body make the decoder recurse deeply for no
 // reason (notes/reliability.md row 11).
 const maxDepth = 32
-
-// smallObject is how many member names are compared pairwise before an
-// object switches to a map for its duplicate check: pairwise is cheaper and
-// allocation-free for the handful of members KMS inputs have, a map keeps a
-// huge adversarial object linear.
-const smallObject = 16
 
 // checkStrict validates a request body before encoding/json sees it, because
 // encoding/json v1 is lenient in ways that matter for a key service
@@ -27,184 +19,94 @@ const smallObject = 16
 // matches member names case-insensitively, and accepts 10,000 levels of
 // nesting.
 //
-// The body must be exactly one JSON object (RFC 8259) with optional
-// surrounding whitespace, valid UTF-8, no \u escape of an unpaired UTF-16
-// surrogate, no object with two members of the same (unescaped) name, no
-// nesting deeper than maxDepth, and every number within float64 range. If
-// root is not nil, a member name that differs only in case from a member of
-// the struct it decodes into is refused as well.
+// The body must be exactly one JSON object that strictjson accepts with
+// maxDepth (valid UTF-8, no unpaired surrogate escape, no duplicate member
+// name, numbers within float64 range, nothing after the object). If root is
+// not nil, the body is also held to the shape of the struct it decodes
+// into: a member name that differs only in case from a known member is
+// refused, and so is a null map value or list element.
 //
 // Errors are SerializationException with the byte offset, never body
 // content.
 func checkStrict(body []byte, root *shape) error {
-	if !utf8.Valid(body) {
+	s := strictjson.NewScanner(body, maxDepth)
+	tok, err := s.Next()
+	if e, ok := err.(*strictjson.SyntaxError); ok && e.Code == strictjson.InvalidUTF8 {
 		return kmserr.Serialization("The request body is not valid UTF-8.")
 	}
-	s := scanner{data: body}
-	s.skipSpace()
-	if s.pos >= len(s.data) || s.data[s.pos] != '{' {
+	if err != nil || tok.Kind != strictjson.BeginObject {
 		return kmserr.Serialization("The request body must be a JSON object.")
 	}
-	if err := s.object(root, 1); err != nil {
+	if err := walk(s, root); err != nil {
 		return err
 	}
-	s.skipSpace()
-	if s.pos != len(s.data) {
-		return s.fail("unexpected data after the JSON object")
+	if _, err := s.Next(); err != nil { // End, or data after the object
+		return syntaxError(err)
 	}
 	return nil
 }
 
-// scanner is a recursive-descent JSON validator over a byte slice.
-type scanner struct {
-	data []byte
-	pos  int
-	// names holds the member names of the objects being scanned, innermost
-	// last, so that small objects need no allocation of their own.
-	names [][]byte
-}
-
-func (s *scanner) fail(what string) error {
-	return kmserr.Serialization("The request body is not valid JSON: %s at offset %d.", what, s.pos)
-}
-
-func (s *scanner) skipSpace() {
-	for s.pos < len(s.data) {
-		switch s.data[s.pos] {
-		case ' ', '\t', '\n', '\r':
-			s.pos++
-		default:
-			return
-		}
-	}
-}
-
-func (s *scanner) value(sh *shape, depth int) error {
-	if s.pos >= len(s.data) {
-		return s.fail("unexpected end of input")
-	}
-	switch c := s.data[s.pos]; {
-	case c == '{':
-		return s.object(sh, depth+1)
-	case c == '[':
-		return s.array(sh, depth+1)
-	case c == '"':
-		_, err := s.str(false)
-		return err
-	case c == '-' || c >= '0' && c <= '9':
-		return s.number()
-	case c == 't':
-		return s.literal("true")
-	case c == 'f':
-		return s.literal("false")
-	case c == 'n':
-		return s.literal("null")
-	}
-	return s.fail("unexpected character")
-}
-
-func (s *scanner) object(sh *shape, depth int) error {
-	if depth > maxDepth {
-		return kmserr.Serialization("The request body nests objects and arrays deeper than %d levels.", maxDepth)
-	}
-	s.pos++ // '{'
-	base := len(s.names)
-	defer func() { s.names = s.names[:base] }()
-	var seen map[string]struct{} // only for objects with many members
-	s.skipSpace()
-	if s.pos < len(s.data) && s.data[s.pos] == '}' {
-		s.pos++
-		return nil
-	}
+// walk checks the rest of the object or array the scanner has just opened
+// against sh. The recursion is as deep as the body nests, which the scanner
+// bounds by maxDepth.
+func walk(s *strictjson.Scanner[[]byte], sh *shape) error {
 	for {
-		s.skipSpace()
-		if s.pos >= len(s.data) || s.data[s.pos] != '"' {
-			return s.fail("expected a member name")
-		}
-		at := s.pos
-		name, err := s.str(true)
+		tok, err := s.Next()
 		if err != nil {
-			return err
+			return syntaxError(err)
 		}
-		if seen == nil && len(s.names)-base < smallObject {
-			for _, n := range s.names[base:] {
-				if bytes.Equal(n, name) {
-					return duplicate(at)
-				}
-			}
-			s.names = append(s.names, name)
-		} else {
-			if seen == nil {
-				seen = make(map[string]struct{}, 2*smallObject)
-				for _, n := range s.names[base:] {
-					seen[string(n)] = struct{}{}
-				}
-			}
-			if _, dup := seen[string(name)]; dup {
-				return duplicate(at)
-			}
-			seen[string(name)] = struct{}{}
-		}
-		child, err := sh.member(name, at)
-		if err != nil {
-			return err
-		}
-		s.skipSpace()
-		if s.pos >= len(s.data) || s.data[s.pos] != ':' {
-			return s.fail("expected ':'")
-		}
-		s.pos++
-		s.skipSpace()
-		if err := s.value(child, depth); err != nil {
-			return err
-		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return s.fail("unexpected end of input")
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case '}':
-			s.pos++
+		if tok.Kind == strictjson.EndObject || tok.Kind == strictjson.EndArray {
 			return nil
-		default:
-			return s.fail("expected ',' or '}'")
+		}
+		elem := sh.element()
+		if tok.Kind == strictjson.Name {
+			if elem, err = sh.member(tok.Text, tok.Offset); err != nil {
+				return err
+			}
+			if tok, err = s.Next(); err != nil {
+				return syntaxError(err)
+			}
+		}
+		switch tok.Kind {
+		case strictjson.Null:
+			if sh.collection() {
+				return nullInCollection(tok.Offset)
+			}
+		case strictjson.BeginObject, strictjson.BeginArray:
+			if err := walk(s, elem); err != nil {
+				return err
+			}
 		}
 	}
 }
 
-func duplicate(at int) error {
-	return kmserr.Serialization("The request body has an object with a duplicate member name at offset %d.", at)
+// nullInCollection refuses a null map value or list element. In AWS JSON a
+// null structure member means the member is absent, but maps and lists are
+// not sparse: encoding/json would decode {"a":null} in an encryption
+// context as "a":"", binding a context the caller did not send.
+func nullInCollection(at int) error {
+	return kmserr.Serialization(
+		"The request body has a null value at offset %d inside a map or list; only a structure member may be null.", at)
 }
 
-func (s *scanner) array(sh *shape, depth int) error {
-	if depth > maxDepth {
+// syntaxError words a scanner error for the client: what and where, never
+// what the body held.
+func syntaxError(err error) error {
+	e, ok := err.(*strictjson.SyntaxError)
+	if !ok {
+		return kmserr.Internal(err)
+	}
+	switch e.Code {
+	case strictjson.TooDeep:
 		return kmserr.Serialization("The request body nests objects and arrays deeper than %d levels.", maxDepth)
+	case strictjson.DuplicateName:
+		return kmserr.Serialization("The request body has an object with a duplicate member name at offset %d.", e.Offset)
+	case strictjson.UnpairedSurrogate:
+		return kmserr.Serialization("The request body has a \\u escape of an unpaired UTF-16 surrogate at offset %d.", e.Offset)
+	case strictjson.NumberOutOfRange:
+		return kmserr.Serialization("The request body has a number out of range at offset %d.", e.Offset)
+	case strictjson.TrailingData:
+		return kmserr.Serialization("The request body is not valid JSON: unexpected data after the JSON object at offset %d.", e.Offset)
 	}
-	s.pos++ // '['
-	s.skipSpace()
-	if s.pos < len(s.data) && s.data[s.pos] == ']' {
-		s.pos++
-		return nil
-	}
-	for {
-		s.skipSpace()
-		if err := s.value(sh.element(), depth); err != nil {
-			return err
-		}
-		s.skipSpace()
-		if s.pos >= len(s.data) {
-			return s.fail("unexpected end of input")
-		}
-		switch s.data[s.pos] {
-		case ',':
-			s.pos++
-		case ']':
-			s.pos++
-			return nil
-		default:
-			return s.fail("expected ',' or ']'")
-		}
-	}
+	return kmserr.Serialization("The request body is not valid JSON: %s at offset %d.", e.Code, e.Offset)
 }

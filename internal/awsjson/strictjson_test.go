@@ -2,6 +2,7 @@ package awsjson
 
 import (
 	"encoding/json"
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -197,5 +198,65 @@ func TestShapeRecursiveAndOpaque(t *testing.T) {
 	}
 	if err := checkStrict([]byte(`{"Raw":{"raw":1,"RAW":2}}`), shapeOf(reflect.TypeFor[withRaw]())); err != nil {
 		t.Errorf("a json.Unmarshaler's content is its own business: %v", err)
+	}
+}
+
+// TestShapeRefusesNullInCollections: in AWS JSON a null structure member
+// means the member is absent, but maps and lists are not sparse, so a null
+// map value or list element is refused wherever the input type has a map or
+// list, however deep. Where the type says nothing (unknown members, types
+// that decode themselves) nothing is refused.
+func TestShapeRefusesNullInCollections(t *testing.T) {
+	type tag struct {
+		TagKey   *string `json:"TagKey"`
+		TagValue *string `json:"TagValue"`
+	}
+	type input struct {
+		KeyId       *string           `json:"KeyId"`
+		Context     map[string]string `json:"Context"`
+		GrantTokens []string          `json:"GrantTokens"`
+		Tags        []tag             `json:"Tags"`
+		TagPtrs     []*tag            `json:"TagPtrs"`
+		Nested      map[string][]int  `json:"Nested"`
+		Constraints *struct {
+			Subset map[string]string `json:"Subset"`
+		} `json:"Constraints"`
+		Raw json.RawMessage `json:"Raw"`
+	}
+	sh := shapeOf(reflect.TypeFor[input]())
+	for _, tt := range []struct {
+		body string
+		at   int // offset of the refused null; 0 if accepted
+	}{
+		{`{"KeyId":null,"Context":null,"GrantTokens":null,"Tags":null,"Constraints":null}`, 0},
+		{`{"Tags":[{"TagKey":"k","TagValue":null}]}`, 0}, // a member of a structure in a list
+		{`{"Constraints":{"Subset":null}}`, 0},
+		{`{"Nested":{"k":null}}`, 15},
+		{`{"Context":{"a":"x","b":null}}`, 24},
+		{`{"GrantTokens":[null]}`, 16},
+		{`{"GrantTokens":["a", null]}`, 21},
+		{`{"Tags":[null]}`, 9},
+		{`{"TagPtrs":[{"TagKey":"k"},null]}`, 27},
+		{`{"Nested":{"k":[1,null]}}`, 18},
+		{`{"Constraints":{"Subset":{"k":null}}}`, 30},
+		{`{"Unknown":{"k":null,"l":[null]}}`, 0},
+		{`{"Raw":{"k":null,"l":[null]}}`, 0},
+	} {
+		err := checkStrict([]byte(tt.body), sh)
+		if tt.at == 0 {
+			if err != nil {
+				t.Errorf("checkStrict(%s) = %v", tt.body, err)
+			}
+			continue
+		}
+		want := fmt.Sprintf("null value at offset %d inside a map or list", tt.at)
+		e, ok := kmserr.As(err)
+		if !ok || e.Code != kmserr.CodeSerialization || !strings.Contains(e.Message, want) {
+			t.Errorf("checkStrict(%s) = %v, want SerializationException containing %q", tt.body, err, want)
+		}
+	}
+	// Without a shape (nothing known about the target) null is valid JSON.
+	if err := checkStrict([]byte(`{"a":[null],"b":{"c":null}}`), nil); err != nil {
+		t.Errorf("no shape: %v", err)
 	}
 }

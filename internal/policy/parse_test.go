@@ -79,7 +79,7 @@ func TestParseShapeErrors(t *testing.T) {
 		{"duplicate condition operator", `{"Statement":{"Condition":{"Bool":{"a":"true"},"Bool":{"b":"true"}}}}`, `Syntax errors in policy. Duplicate element "Bool" at offset 47.`},
 		{"duplicate condition key", `{"Statement":{"Condition":{"StringEquals":{"kms:CallerAccount":"1","kms:CallerAccount":"2"}}}}`, `Syntax errors in policy. Duplicate element "kms:CallerAccount" at offset 67.`},
 		{"invalid UTF-8 in a Sid", "{\"Statement\":{\"Sid\":\"caf\xe9\"}}", `Syntax errors in policy. Invalid UTF-8 at offset 24.`},
-		{"lone surrogate in a principal", `{"Statement":{"Principal":{"AWS":"\udfff"}}}`, `Syntax errors in policy. Unpaired surrogate escape at offset 40.`},
+		{"lone surrogate in a principal", `{"Statement":{"Principal":{"AWS":"\udfff"}}}`, `Syntax errors in policy. Unpaired surrogate escape at offset 34.`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -78,17 +78,20 @@ func TestScanRefuses(t *testing.T) {
 		{"invalid UTF-8", "{\"a\":\"\xff\"}", "invalid UTF-8 at offset 6"},
 		{"truncated UTF-8", "\"\xc3\"", "invalid UTF-8 at offset 1"},
 		{"UTF-8 surrogate", "\"\xed\xa0\x80\"", "invalid UTF-8 at offset 1"},
-		{"lone high surrogate", `"\ud800"`, "unpaired surrogate escape at offset 7"},
-		{"high then non-low", `"\ud800\u0041"`, "unpaired surrogate escape at offset 13"},
-		{"lone low surrogate", `"\udc00"`, "unpaired surrogate escape at offset 7"},
+		{"lone high surrogate", `"\ud800"`, "unpaired surrogate escape at offset 1"},
+		{"high then non-low", `"\ud800\u0041"`, "unpaired surrogate escape at offset 1"},
+		{"lone low surrogate", `"\udc00"`, "unpaired surrogate escape at offset 1"},
 		{"trailing object", `{} {}`, "unexpected data after the top-level value at offset 3"},
 		{"trailing comma in object", `{"a":1,}`, "expected a member name at offset 7"},
 		{"trailing comma in array", `[1,]`, `invalid character ']' at offset 3`},
 		{"too deep", deep, "nesting deeper than 16 levels at offset 16"},
 		{"control char in string", "\"a\tb\"", "control character in string at offset 2"},
 		{"bad escape", `"\x"`, `invalid escape '\x' at offset 1`},
+		{"bad escape of a non-ASCII character", `"\é"`, `invalid escape '\é' at offset 1`},
 		{"bad unicode escape", `"\u12g4"`, `invalid \u escape at offset 1`},
-		{"short unicode escape", `"\u12"`, `incomplete \u escape at offset 1`},
+		{"short unicode escape", `"\u12"`, `invalid \u escape at offset 1`},
+		{"unicode escape cut off", `"\u12`, "unexpected end of input in string at offset 1"},
+		{"escape cut off", `"\`, "unexpected end of input in string at offset 1"},
 		{"unterminated string", `"abc`, "unexpected end of input in string at offset 4"},
 		{"leading zero", `01`, "unexpected data after the top-level value at offset 1"},
 		{"bare minus", `-`, "invalid number at offset 1"},
@@ -100,6 +103,7 @@ func TestScanRefuses(t *testing.T) {
 		{"unknown literal", `nul`, `invalid character 'n' at offset 0`},
 		{"byte order mark", "\ufeff{}", `invalid character '\ufeff' at offset 0`},
 		{"NaN", `NaN`, `invalid character 'N' at offset 0`},
+		{"number beyond float64", `{"a":[1e400]}`, "number out of range at offset 6"},
 		{"unclosed object", `{"a":1`, "unexpected end of input at offset 6"},
 	}
 	for _, tt := range tests {
@@ -133,5 +137,16 @@ func TestEncodingJSONIsLenient(t *testing.T) {
 	var s string
 	if err := json.Unmarshal([]byte(`"\ud800"`), &s); err != nil || s != "\ufffd" {
 		t.Errorf("encoding/json on a lone surrogate: %q, %v", s, err)
+	}
+}
+
+// BenchmarkScan measures parsing the default key policy into a tree.
+func BenchmarkScan(b *testing.B) {
+	b.ReportAllocs()
+	b.SetBytes(int64(len(wantDefaultPolicy)))
+	for b.Loop() {
+		if _, err := scanJSON(wantDefaultPolicy); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
