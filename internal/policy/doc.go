@@ -11,9 +11,10 @@
 // Parsing is stricter than encoding/json on purpose. encoding/json keeps the
 // last of two members with the same name, so {"Effect":"Deny","Effect":"Allow"}
 // would read as Allow while a reviewer sees a Deny; it also replaces invalid
-// UTF-8 and unpaired surrogate escapes with U+FFFD. This package has its own
-// small JSON scanner that refuses all of these, refuses trailing data and
-// limits nesting depth.
+// UTF-8 and unpaired surrogate escapes with U+FFFD. Parsing uses strictjson,
+// the scanner the wire uses too, which refuses all of these, refuses
+// trailing data and numbers beyond float64's range, and limits nesting
+// depth.
 //
 // Every error a client may see is a *kmserr.Error: MalformedPolicyDocument for
 // a policy that is not a valid key policy, LimitExceeded for one that is too
