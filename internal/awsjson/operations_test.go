@@ -52,3 +52,26 @@ func TestOperationTableIsTheListOfOperations(t *testing.T) {
 		}
 	}
 }
+
+// TestNoOutputMatchesTheServiceModel: an operation answers an empty body
+// exactly when the service model gives it no output, which the SDK's
+// generated XxxOutput shows by holding nothing but ResultMetadata.
+func TestNoOutputMatchesTheServiceModel(t *testing.T) {
+	client := reflect.TypeOf(&awskms.Client{})
+	for _, op := range Operations(nil) {
+		m, ok := client.MethodByName(op.Name)
+		if !ok {
+			continue // reported by TestOperationTableMatchesTheServiceModel
+		}
+		out := m.Type.Out(0).Elem()
+		members := 0
+		for i := range out.NumField() {
+			if f := out.Field(i); f.IsExported() && f.Name != "ResultMetadata" {
+				members++
+			}
+		}
+		if modelHasNone := members == 0; op.noOutput != modelHasNone {
+			t.Errorf("%s: empty body %v, but the model's output has %d members", op.Name, op.noOutput, members)
+		}
+	}
+}
