@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -29,38 +28,6 @@ import (
 // (a v1 under pyenv) may come first in PATH, so the path is absolute.
 
 const awsCLIPath = "/usr/bin/aws"
-
-var awsCLIInstall struct {
-	once sync.Once
-	err  error
-}
-
-// ensureAWSCLI installs Debian's awscli if /usr/bin/aws is missing. A failed
-// install fails the test: the CLI is part of what is tested.
-func ensureAWSCLI(t *testing.T) {
-	t.Helper()
-	awsCLIInstall.once.Do(func() {
-		if _, err := os.Stat(awsCLIPath); err == nil {
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-		defer cancel()
-		for _, args := range [][]string{{"apt-get", "update"}, {"apt-get", "install", "-y", "awscli"}} {
-			cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-			cmd.Env = append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-			if out, err := cmd.CombinedOutput(); err != nil {
-				awsCLIInstall.err = fmt.Errorf("%s: %v\n%s", strings.Join(args, " "), err, out)
-				return
-			}
-		}
-		if _, err := os.Stat(awsCLIPath); err != nil {
-			awsCLIInstall.err = fmt.Errorf("apt-get install awscli did not install %s: %v", awsCLIPath, err)
-		}
-	})
-	if awsCLIInstall.err != nil {
-		t.Fatal(awsCLIInstall.err)
-	}
-}
 
 // awsCLI runs the CLI against one endpoint in an environment of its own: no
 // profile, config or credentials of the machine's user are read.

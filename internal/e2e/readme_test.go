@@ -15,7 +15,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -401,96 +400,6 @@ func readmeGoMod(t *testing.T) string {
 	}
 	b.WriteString(")\n")
 	return b.String()
-}
-
-// pythonEnv is the environment of the boto3 check: Debian's python3
-// without the user's site-packages (the snippet runs with an empty HOME, so
-// a pip --user boto3 would not be there either).
-var pythonEnv = []string{"PATH=/usr/bin:/bin", "LANG=C.UTF-8", "PYTHONNOUSERSITE=1"}
-
-var boto3Install struct {
-	once sync.Once
-	err  error
-}
-
-// ensureBoto3 installs Debian's python3-boto3 unless /usr/bin/python3 can
-// already import boto3. A failed install fails the test: boto3 is part of
-// what is tested.
-func ensureBoto3(t *testing.T) {
-	t.Helper()
-	boto3Install.once.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), installTimeout)
-		defer cancel()
-		if _, _, err := runBounded(ctx, "/", pythonEnv, "/usr/bin/python3", "-c", "import boto3"); err == nil {
-			return
-		}
-		for _, args := range [][]string{{"update"}, {"install", "-y", "python3-boto3"}} {
-			if err := aptGet(ctx, args...); err != nil {
-				boto3Install.err = err
-				return
-			}
-		}
-		if _, stderr, err := runBounded(ctx, "/", pythonEnv, "/usr/bin/python3", "-c", "import boto3"); err != nil {
-			boto3Install.err = fmt.Errorf("after apt-get install python3-boto3, /usr/bin/python3 cannot import boto3: %v\n%s", err, stderr)
-		}
-	})
-	if boto3Install.err != nil {
-		t.Fatal(boto3Install.err)
-	}
-}
-
-// aptGet runs apt-get. The machine is shared and ensureAWSCLI may run
-// apt-get at the same time, so a held apt or dpkg lock is waited out, up to
-// ctx's deadline.
-func aptGet(ctx context.Context, args ...string) error {
-	env := append(os.Environ(), "DEBIAN_FRONTEND=noninteractive")
-	for {
-		stdout, stderr, err := runBounded(ctx, "/", env, "apt-get", args...)
-		if err == nil {
-			return nil
-		}
-		out := stdout + stderr
-		if !strings.Contains(out, "Could not get lock") || ctx.Err() != nil {
-			return fmt.Errorf("apt-get %s: %v\n%s", strings.Join(args, " "), err, out)
-		}
-		select {
-		case <-ctx.Done():
-		case <-time.After(2 * time.Second):
-		}
-	}
-}
-
-// npmInstall is @aws-sdk/client-kms installed with npm into a directory of
-// one TestREADMEClients run, shared by its subtests.
-type npmInstall struct {
-	dir  string
-	once sync.Once
-	err  error
-}
-
-// install runs npm install once and returns the directory holding
-// node_modules. npm is the machine's, run by /usr/bin/node; its cache in
-// the user's HOME makes later runs quick.
-func (n *npmInstall) install(t *testing.T) string {
-	t.Helper()
-	n.once.Do(func() {
-		if err := os.MkdirAll(n.dir, 0o700); err != nil {
-			n.err = err
-			return
-		}
-		ctx, cancel := context.WithTimeout(context.Background(), installTimeout)
-		defer cancel()
-		env := append(slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "PATH=") }),
-			"PATH=/usr/bin:/bin", "npm_config_update_notifier=false")
-		args := []string{"install", "--no-audit", "--no-fund", "@aws-sdk/client-kms"}
-		if stdout, stderr, err := runBounded(ctx, n.dir, env, "/usr/bin/npm", args...); err != nil {
-			n.err = fmt.Errorf("npm %s: %v\n%s%s", strings.Join(args, " "), err, stdout, stderr)
-		}
-	})
-	if n.err != nil {
-		t.Fatal(n.err)
-	}
-	return n.dir
 }
 
 // TestREADMESetupCommands checks the Quick start: its two commands are the
