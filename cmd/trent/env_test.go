@@ -4,7 +4,6 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
-	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,8 +51,13 @@ func TestEmptyEnvironmentIsUnset(t *testing.T) {
 
 // TestServeWithEmptyEnvironment runs trent serve --dev with every variable
 // set but empty, as a blank line in a compose file or systemd unit does: it
-// must listen on the default address (not every interface on a random port)
-// and keep its data in the default directory.
+// must use the default address (not every interface on a random port) and
+// the default data directory.
+//
+// If the default address is free the server serves there, briefly, and
+// keeps its store in the default directory. If something holds it (a
+// developer's own trent), the start fails to listen on that very address,
+// and, since a failed start leaves nothing behind, creates no directory.
 func TestServeWithEmptyEnvironment(t *testing.T) {
 	clearServeEnv(t)
 	for _, name := range serveEnv {
@@ -61,28 +65,30 @@ func TestServeWithEmptyEnvironment(t *testing.T) {
 	}
 	dir := t.TempDir()
 	t.Chdir(dir) // the default data directory is relative
-	// Hold the default address if it is free, so that this test never
-	// serves on it; if someone else holds it, the start fails the same way.
-	if ln, err := net.Listen("tcp", server.DefaultListen); err == nil {
-		defer ln.Close()
-	}
 	s := startServe(t, "--dev")
 	line, code := s.waitServingOrExit()
+	store := filepath.Join(dir, server.DefaultDataDir, server.DataFileName)
 	switch {
 	case line != nil:
 		if line["address"] != "http://"+server.DefaultListen {
 			t.Fatalf("serving on %v, want the default %s", line["address"], server.DefaultListen)
+		}
+		if _, err := os.Stat(store); err != nil {
+			t.Fatalf("the store is not in the default data directory: %v", err)
+		}
+		if code := s.stop(); code != 0 {
+			t.Fatalf("exit %d after stopping; log:\n%s", code, s.stderr)
 		}
 	case code == 1:
 		failed := logLine(s.stderr.String(), "cannot listen")
 		if failed == nil || failed["address"] != server.DefaultListen {
 			t.Fatalf("exit 1 without failing to listen on %s; log:\n%s", server.DefaultListen, s.stderr)
 		}
+		if _, err := os.Stat(filepath.Join(dir, server.DefaultDataDir)); !os.IsNotExist(err) {
+			t.Fatalf("a start that could not listen left the data directory behind: %v", err)
+		}
 	default:
 		t.Fatalf("exit %d; log:\n%s", code, s.stderr)
-	}
-	if _, err := os.Stat(filepath.Join(dir, server.DefaultDataDir, server.DataFileName)); err != nil {
-		t.Fatalf("the store is not in the default data directory: %v", err)
 	}
 }
 
