@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/layout"
@@ -108,7 +107,7 @@ func (s *Service) rebuildDueIndex(ctx context.Context) error {
 			}
 			for _, it := range items {
 				after = it.Key
-				if isKeyRecord(it.Key) {
+				if layout.IsKey(it.Key) {
 					names = append(names, it.Key)
 				}
 			}
@@ -144,11 +143,4 @@ func (s *Service) rebuildDueIndex(ctx context.Context) error {
 			return nil
 		}
 	}
-}
-
-// isKeyRecord reports whether a store key is that of a key's metadata:
-// acct/<account>/<region>/key/<key-id>.
-func isKeyRecord(name string) bool {
-	parts := strings.Split(name, "/")
-	return len(parts) == 5 && parts[0] == "acct" && parts[3] == "key"
 }

@@ -1,6 +1,9 @@
 package layout
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Account returns the prefix of everything an account owns in a Region.
 func Account(account, region string) string { return "acct/" + account + "/" + region + "/" }
@@ -10,6 +13,15 @@ const AccountsPrefix = "acct/"
 
 // Key is the key of a KMS key's metadata record.
 func Key(account, region, keyID string) string { return Keys(account, region) + keyID }
+
+// IsKey reports whether a store key is that of a key's metadata record,
+// acct/<account>/<region>/key/<key-id> (a scan of AccountsPrefix finds
+// every kind of customer record).
+func IsKey(name string) bool {
+	parts := strings.Split(name, "/")
+	return len(parts) == 5 && parts[0]+"/" == AccountsPrefix && parts[3] == "key" &&
+		parts[1] != "" && parts[2] != "" && parts[4] != ""
+}
 
 // Keys is the prefix of the key metadata records of an account and Region.
 func Keys(account, region string) string { return Account(account, region) + "key/" }

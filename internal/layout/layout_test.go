@@ -121,3 +121,18 @@ func TestBatch(t *testing.T) {
 		t.Error("Fits disagrees with MaxOps")
 	}
 }
+
+func TestIsKey(t *testing.T) {
+	if !IsKey(Key("111122223333", "us-east-1", "k")) {
+		t.Error("a key record is not recognised")
+	}
+	for _, other := range []string{
+		Material("111122223333", "us-east-1", "k", 1), Alias("111122223333", "us-east-1", "alias/x"),
+		Tags("111122223333", "us-east-1", "k"), Keys("111122223333", "us-east-1"), "acct//us-east-1/key/k",
+		Due(time.Unix(1, 0), "111122223333", "us-east-1", "k", DueRotation),
+	} {
+		if IsKey(other) {
+			t.Errorf("IsKey(%q) = true", other)
+		}
+	}
+}
