@@ -18,7 +18,14 @@ import (
 
 func serveNode(t *testing.T, dir string) (*Node, *httptest.Server, *kms.Client) {
 	t.Helper()
-	n, err := Open(Config{DataDir: dir, Dev: true, Clock: clock.NewManual(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))})
+	return serveNodeOn(t, dir, clock.NewManual(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)))
+}
+
+// serveNodeOn opens a dev node in dir on clk and serves it on a loopback
+// listener, with an SDK client that does not retry.
+func serveNodeOn(t *testing.T, dir string, clk clock.Clock) (*Node, *httptest.Server, *kms.Client) {
+	t.Helper()
+	n, err := Open(Config{DataDir: dir, Dev: true, Clock: clk})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,12 +3,9 @@ package server
 import (
 	"context"
 	"errors"
-	"net/http/httptest"
 	"testing"
 	"time"
 
-	"github.com/aws/aws-sdk-go-v2/aws"
-	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/trent-kms/trent/internal/clock"
@@ -21,17 +18,9 @@ import (
 // node's clock, so moving a manual clock drives it without sleeping.
 func TestBackgroundLoopsRunOnTheInjectedClock(t *testing.T) {
 	c := clock.NewManual(time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC))
-	n, err := Open(Config{DataDir: t.TempDir(), Dev: true, Clock: c})
-	if err != nil {
-		t.Fatal(err)
-	}
+	n, srv, client := serveNodeOn(t, t.TempDir(), c)
 	n.Start()
-	srv := httptest.NewServer(n.Handler())
 	defer func() { srv.Close(); n.Close() }()
-	client := kms.New(kms.Options{
-		Region: "us-east-1", BaseEndpoint: aws.String(srv.URL), HTTPClient: srv.Client(),
-		Credentials: credentials.NewStaticCredentialsProvider("test", "test", ""), RetryMaxAttempts: 1,
-	})
 	ctx := context.Background()
 	key, err := client.CreateKey(ctx, &kms.CreateKeyInput{})
 	if err != nil {
