@@ -55,7 +55,30 @@ const kdfLabel = "trent symmetric v1"
 // material; a collision of derived keys needs a 128-bit salt collision, and
 // a nonce reuse under one key needs salt and nonce (224 bits) to collide.
 type SymmetricKey struct {
+	Redacted
 	material *secret.Bytes
+}
+
+func init() {
+	register(KindAES256,
+		func(rand io.Reader) (Key, error) {
+			m, err := GenerateSymmetricMaterial(rand)
+			if err != nil {
+				return nil, err
+			}
+			return NewSymmetricKey(m)
+		},
+		func(material []byte) (Key, error) {
+			return NewSymmetricKey(secret.New(append([]byte(nil), material...)))
+		})
+}
+
+// Kind implements Key.
+func (k *SymmetricKey) Kind() Kind { return KindAES256 }
+
+// Material implements Key: the raw 32 bytes, a copy the caller may wipe.
+func (k *SymmetricKey) Material() (*secret.Bytes, error) {
+	return secret.New(append([]byte(nil), k.material.Reveal()...)), nil
 }
 
 // NewSymmetricKey returns a key that uses material, which must be exactly
