@@ -32,6 +32,17 @@ func Operations(s *kms.Service) []Operation {
 		Op(keys.OpGenerateDataKey, s.GenerateDataKey, ReadOnly()),
 		Op(keys.OpGenerateDataKeyWithoutPlaintext, s.GenerateDataKeyWithoutPlaintext, ReadOnly()),
 		Op(keys.OpGenerateRandom, s.GenerateRandom, ReadOnly()),
+		Op(keys.OpGenerateDataKeyPair, s.GenerateDataKeyPair, ReadOnly()),
+		Op(keys.OpGenerateDataKeyPairWithoutPlaintext, s.GenerateDataKeyPairWithoutPlaintext, ReadOnly()),
+		// Asymmetric and HMAC keys.
+		Op(keys.OpGetPublicKey, s.GetPublicKey, ReadOnly()),
+		Op(keys.OpSign, s.Sign, ReadOnly()),
+		Op(keys.OpVerify, s.Verify, ReadOnly()),
+		Op(keys.OpGenerateMac, s.GenerateMac, ReadOnly()),
+		Op(keys.OpVerifyMac, s.VerifyMac, ReadOnly()),
+		Op(keys.OpDeriveSharedSecret, s.DeriveSharedSecret, ReadOnly()),
+		Op(keys.OpEncapsulate, s.Encapsulate, ReadOnly()),
+		Op(keys.OpDecapsulate, s.Decapsulate, ReadOnly()),
 		// Rotation.
 		Op(keys.OpEnableKeyRotation, s.EnableKeyRotation),
 		Op(keys.OpDisableKeyRotation, s.DisableKeyRotation),

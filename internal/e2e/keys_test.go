@@ -187,7 +187,8 @@ func TestCreateKeyRejected(t *testing.T) {
 		in        kms.CreateKeyInput
 		code, msg string
 	}{
-		{"another KeySpec", kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeSignVerify}, "UnsupportedOperationException", trentWords},
+		{"SM2 outside China", kms.CreateKeyInput{KeySpec: types.KeySpecSm2, KeyUsage: types.KeyUsageTypeSignVerify},
+			"UnsupportedOperationException", "KeySpec SM2 is not supported in this Region"},
 		{"spec without KeyUsage", kms.CreateKeyInput{KeySpec: types.KeySpecHmac256}, "ValidationException",
 			"You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."},
 		{"KeyUsage with a bad spec", kms.CreateKeyInput{KeySpec: types.KeySpecRsa2048, KeyUsage: types.KeyUsageTypeKeyAgreement},

@@ -2,6 +2,10 @@ package e2e
 
 import (
 	"bytes"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -34,7 +38,28 @@ type stateFixture struct {
 	blob, helperBlob []byte
 	// ownAlias points at key, movingAlias at helper; newAlias is free.
 	ownAlias, movingAlias, newAlias string
+	// For keys of other types, made while the key was enabled (dummy
+	// bytes for a key that never was): a signature or MAC of stateMessage,
+	// an ML-KEM ciphertext; and a peer public key on P-256.
+	signature, mac, kemCiphertext, peerKey []byte
 }
+
+// stateMessage is what the fixture signs and MACs.
+var stateMessage = []byte("state table")
+
+// keyShape is the spec and usage of the key an operation needs; the zero
+// shape is a symmetric encryption key.
+type keyShape struct {
+	spec  types.KeySpec
+	usage types.KeyUsageType
+}
+
+var (
+	signingKey   = keyShape{types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify}
+	macKey       = keyShape{types.KeySpecHmac256, types.KeyUsageTypeGenerateVerifyMac}
+	agreementKey = keyShape{types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement}
+	kemKey       = keyShape{types.KeySpecMlKem768, types.KeyUsageTypeEncapsulateDecapsulate}
+)
 
 // stateCall is one way to call an operation on the fixture's key. side
 // tells the calls of one operation apart when the key under test can be
@@ -42,6 +67,15 @@ type stateFixture struct {
 type stateCall struct {
 	side string
 	call func(f *stateFixture) error
+}
+
+// stateShapes are the keys the operations on keys of other types need;
+// the others take a symmetric encryption key.
+var stateShapes = map[keys.Operation]keyShape{
+	keys.OpGetPublicKey: signingKey, keys.OpSign: signingKey, keys.OpVerify: signingKey,
+	keys.OpGenerateMac: macKey, keys.OpVerifyMac: macKey,
+	keys.OpDeriveSharedSecret: agreementKey,
+	keys.OpEncapsulate:        kemKey, keys.OpDecapsulate: kemKey,
 }
 
 // stateCallers calls every operation of the wire's table that names a key
@@ -131,6 +165,36 @@ var stateCallers = map[keys.Operation][]stateCall{
 	}}},
 	keys.OpGetKeyLastUsage: {{"", func(f *stateFixture) error {
 		return errOf(f.c.GetKeyLastUsage(ctx, &kms.GetKeyLastUsageInput{KeyId: f.key.KeyId}))
+	}}},
+	keys.OpGenerateDataKeyPair: {{"", func(f *stateFixture) error {
+		return errOf(f.c.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{KeyId: f.key.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP256}))
+	}}},
+	keys.OpGenerateDataKeyPairWithoutPlaintext: {{"", func(f *stateFixture) error {
+		return errOf(f.c.GenerateDataKeyPairWithoutPlaintext(ctx, &kms.GenerateDataKeyPairWithoutPlaintextInput{KeyId: f.key.KeyId, KeyPairSpec: types.DataKeyPairSpecEccNistP256}))
+	}}},
+	keys.OpGetPublicKey: {{"", func(f *stateFixture) error {
+		return errOf(f.c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: f.key.KeyId}))
+	}}},
+	keys.OpSign: {{"", func(f *stateFixture) error {
+		return errOf(f.c.Sign(ctx, &kms.SignInput{KeyId: f.key.KeyId, Message: stateMessage, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256}))
+	}}},
+	keys.OpVerify: {{"", func(f *stateFixture) error {
+		return errOf(f.c.Verify(ctx, &kms.VerifyInput{KeyId: f.key.KeyId, Message: stateMessage, Signature: f.signature, SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256}))
+	}}},
+	keys.OpGenerateMac: {{"", func(f *stateFixture) error {
+		return errOf(f.c.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: f.key.KeyId, Message: stateMessage, MacAlgorithm: types.MacAlgorithmSpecHmacSha256}))
+	}}},
+	keys.OpVerifyMac: {{"", func(f *stateFixture) error {
+		return errOf(f.c.VerifyMac(ctx, &kms.VerifyMacInput{KeyId: f.key.KeyId, Message: stateMessage, Mac: f.mac, MacAlgorithm: types.MacAlgorithmSpecHmacSha256}))
+	}}},
+	keys.OpDeriveSharedSecret: {{"", func(f *stateFixture) error {
+		return errOf(f.c.DeriveSharedSecret(ctx, &kms.DeriveSharedSecretInput{KeyId: f.key.KeyId, KeyAgreementAlgorithm: types.KeyAgreementAlgorithmSpecEcdh, PublicKey: f.peerKey}))
+	}}},
+	keys.OpEncapsulate: {{"", func(f *stateFixture) error {
+		return errOf(f.c.Encapsulate(ctx, &kms.EncapsulateInput{KeyId: f.key.KeyId, EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem}))
+	}}},
+	keys.OpDecapsulate: {{"", func(f *stateFixture) error {
+		return errOf(f.c.Decapsulate(ctx, &kms.DecapsulateInput{KeyId: f.key.KeyId, EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem, SharedSecretCiphertextBlob: f.kemCiphertext}))
 	}}},
 }
 
@@ -225,7 +289,7 @@ func TestKeyStateTable(t *testing.T) {
 				t.Run(name, func(t *testing.T) {
 					t.Parallel()
 					want := wantInCell(t, op, state)
-					f := newStateFixture(t, c, state, alias)
+					f := newStateFixture(t, c, state, alias, stateShapes[op])
 					before := keySnapshot(t, f)
 					err := call.call(f)
 					if want == "" {
@@ -252,12 +316,13 @@ func TestKeyStateTable(t *testing.T) {
 
 // newStateFixture creates a key with an alias, a tag and a ciphertext, and
 // then puts it in state, plus an Enabled helper key.
-func newStateFixture(t *testing.T, c *kms.Client, state types.KeyState, aliasPrefix string) *stateFixture {
+func newStateFixture(t *testing.T, c *kms.Client, state types.KeyState, aliasPrefix string, shape keyShape) *stateFixture {
 	t.Helper()
 	// A helper per cell: a key may have only 50 aliases.
 	helper := createSymmetricKey(t, c, nil)
 	helperBlob := encryptUnder(t, c, *helper.KeyId, []byte("helper"), nil)
-	in := &kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String("owner"), TagValue: aws.String("team")}}}
+	in := &kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String("owner"), TagValue: aws.String("team")}},
+		KeySpec: shape.spec, KeyUsage: shape.usage}
 	if state == types.KeyStatePendingImport {
 		in.Origin = types.OriginTypeExternal
 	}
@@ -265,10 +330,21 @@ func newStateFixture(t *testing.T, c *kms.Client, state types.KeyState, aliasPre
 		ownAlias: aliasPrefix + "-own", movingAlias: aliasPrefix + "-moving", newAlias: aliasPrefix + "-new"}
 	must[*kms.CreateAliasOutput](t)(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(f.ownAlias), TargetKeyId: f.key.KeyId}))
 	must[*kms.CreateAliasOutput](t)(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(f.movingAlias), TargetKeyId: helper.KeyId}))
-	switch state {
-	case types.KeyStatePendingImport:
+	f.peerKey = peerPublicKey(t)
+	switch {
+	case state == types.KeyStatePendingImport:
 		f.blob = pendingImportBlob(t, helperBlob, *f.key.KeyId)
-	default:
+		f.signature, f.mac, f.kemCiphertext = []byte("never signed"), []byte("never MACed"), make([]byte, 1088)
+	case shape == signingKey:
+		f.signature = must[*kms.SignOutput](t)(c.Sign(ctx, &kms.SignInput{KeyId: f.key.KeyId, Message: stateMessage,
+			SigningAlgorithm: types.SigningAlgorithmSpecEcdsaSha256})).Signature
+	case shape == macKey:
+		f.mac = must[*kms.GenerateMacOutput](t)(c.GenerateMac(ctx, &kms.GenerateMacInput{KeyId: f.key.KeyId, Message: stateMessage,
+			MacAlgorithm: types.MacAlgorithmSpecHmacSha256})).Mac
+	case shape == kemKey:
+		f.kemCiphertext = must[*kms.EncapsulateOutput](t)(c.Encapsulate(ctx, &kms.EncapsulateInput{KeyId: f.key.KeyId,
+			EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem})).SharedSecretCiphertextBlob
+	case shape == keyShape{}:
 		f.blob = encryptUnder(t, c, *f.key.KeyId, []byte("made while enabled"), nil)
 	}
 	switch state {
@@ -338,4 +414,18 @@ func TestUpdateAliasAwayFromPendingDeletion(t *testing.T) {
 	if md := describeKeyMetadata(t, c, "alias/leaving"); *md.KeyId != *target.KeyId {
 		t.Errorf("alias/leaving names %s, want %s", *md.KeyId, *target.KeyId)
 	}
+}
+
+// peerPublicKey is a fresh P-256 public key as DeriveSharedSecret takes it.
+func peerPublicKey(t *testing.T) []byte {
+	t.Helper()
+	priv, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.MarshalPKIXPublicKey(&priv.PublicKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return der
 }

@@ -85,9 +85,6 @@ func (k *Key) ARN() string { return KeyARN(k.Region, k.Account, k.ID) }
 // Enabled is KeyMetadata.Enabled: true only in state Enabled.
 func (k *Key) Enabled() bool { return k.State == StateEnabled }
 
-// Symmetric reports whether the key is a SYMMETRIC_DEFAULT key.
-func (k *Key) Symmetric() bool { return k.Spec == SpecSymmetricDefault }
-
 // AWSManaged reports whether AWS (here: Trent on a service's behalf)
 // manages the key.
 func (k *Key) AWSManaged() bool { return k.Manager == ManagerAWS }

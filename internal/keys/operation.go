@@ -32,6 +32,17 @@ const (
 	OpGenerateDataKey                 = "GenerateDataKey"
 	OpGenerateDataKeyWithoutPlaintext = "GenerateDataKeyWithoutPlaintext"
 	OpGenerateRandom                  = "GenerateRandom"
+	// Asymmetric keys, HMAC keys and key agreement.
+	OpGenerateDataKeyPair                 = "GenerateDataKeyPair"
+	OpGenerateDataKeyPairWithoutPlaintext = "GenerateDataKeyPairWithoutPlaintext"
+	OpGetPublicKey                        = "GetPublicKey"
+	OpSign                                = "Sign"
+	OpVerify                              = "Verify"
+	OpGenerateMac                         = "GenerateMac"
+	OpVerifyMac                           = "VerifyMac"
+	OpDeriveSharedSecret                  = "DeriveSharedSecret"
+	OpEncapsulate                         = "Encapsulate"
+	OpDecapsulate                         = "Decapsulate"
 	// Rotation.
 	OpEnableKeyRotation    = "EnableKeyRotation"
 	OpDisableKeyRotation   = "DisableKeyRotation"
@@ -61,6 +72,8 @@ var operations = []Operation{
 	OpScheduleKeyDeletion, OpCancelKeyDeletion, OpUpdateKeyDescription, OpGetKeyLastUsage,
 	OpEncrypt, OpDecrypt, OpReEncrypt, OpGenerateDataKey, OpGenerateDataKeyWithoutPlaintext,
 	OpGenerateRandom,
+	OpGenerateDataKeyPair, OpGenerateDataKeyPairWithoutPlaintext, OpGetPublicKey, OpSign, OpVerify,
+	OpGenerateMac, OpVerifyMac, OpDeriveSharedSecret, OpEncapsulate, OpDecapsulate,
 	OpEnableKeyRotation, OpDisableKeyRotation, OpGetKeyRotationStatus, OpRotateKeyOnDemand,
 	OpListKeyRotations,
 	OpCreateAlias, OpUpdateAlias, OpDeleteAlias, OpListAliases,

@@ -21,8 +21,8 @@ type stateRow struct {
 }
 
 // stateTable holds a row for every operation Trent serves except the
-// keyless ones. Spec rows for operations Trent does not serve yet (Sign,
-// CreateGrant, ReplicateKey, the import operations, ...) come with them.
+// keyless ones. Spec rows for operations Trent does not serve yet
+// (CreateGrant, ReplicateKey, the import operations, ...) come with them.
 var stateTable = []stateRow{
 	// Columns: Enabled, Disabled, PendingDeletion, PendingReplicaDeletion,
 	// PendingImport, Unavailable, Creating, Updating. [...] makes a row
@@ -32,7 +32,16 @@ var stateTable = []stateRow{
 	// returning KMSInvalidStateException (3) for GenerateDataKey on a key
 	// pending deletion. ReEncrypt applies the row to its source and to its
 	// destination key.
-	{[]Operation{OpEncrypt, OpDecrypt, OpReEncrypt, OpGenerateDataKey, OpGenerateDataKeyWithoutPlaintext},
+	{[]Operation{OpEncrypt, OpDecrypt, OpReEncrypt, OpGenerateDataKey, OpGenerateDataKeyWithoutPlaintext,
+		OpGenerateDataKeyPair, OpGenerateDataKeyPairWithoutPlaintext},
+		[...]footnote{allowed, 1, 3, 3, 5, 11, 14, allowed}},
+	// The spec's "—" under PendingImport and Unavailable predates imported
+	// asymmetric and HMAC material and custom key stores for them; a key
+	// in either state gets the crypto row's 5 and 11 (spec §3 notes).
+	// DeriveSharedSecret is a derived (†) row of the same shape, and
+	// Encapsulate and Decapsulate are "as Sign".
+	{[]Operation{OpSign, OpVerify, OpGenerateMac, OpVerifyMac, OpGetPublicKey,
+		OpDeriveSharedSecret, OpEncapsulate, OpDecapsulate},
 		[...]footnote{allowed, 1, 3, 3, 5, 11, 14, allowed}},
 	// Unavailable is ✓12: it succeeds, and the state changes once the key
 	// is available again.

@@ -91,7 +91,7 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		// ImportKeyMaterial); until then the key waits in PendingImport.
 		k.State = keys.StatePendingImport
 	} else {
-		m, err := s.newMaterial(k, 1, "", now)
+		m, err := s.newMaterial(ctx, k, 1, "", now)
 		if err != nil {
 			return nil, err
 		}
@@ -133,7 +133,7 @@ func insertKey(tx store.Tx, k *keys.Key, materials []keys.Material, policyDoc st
 
 // keyShape works out the spec, usage and origin of a new key from the
 // request, with AWS's defaults and errors, and refuses what Trent does not
-// implement yet with UnsupportedOperationException.
+// implement (SM2, custom key stores, multi-Region keys) with AWS's errors.
 func keyShape(in *CreateKeyInput) (keys.KeySpec, keys.KeyUsage, keys.Origin, error) {
 	spec := keys.SpecSymmetricDefault
 	switch {
@@ -180,8 +180,8 @@ func keyShape(in *CreateKeyInput) (keys.KeySpec, keys.KeyUsage, keys.Origin, err
 			return "", "", "", kmserr.Validation("CustomKeyStoreId can be specified only when Origin is AWS_CLOUDHSM or EXTERNAL_KEY_STORE.")
 		}
 	}
-	if spec != keys.SpecSymmetricDefault {
-		return "", "", "", kmserr.UnsupportedOperation("KeySpec %s is not supported by this server; only SYMMETRIC_DEFAULT keys are available.", spec)
+	if why := keys.Spec(spec).Unavailable; why != "" {
+		return "", "", "", kmserr.UnsupportedOperation("KeySpec %s %s", spec, why)
 	}
 	if in.MultiRegion != nil && *in.MultiRegion {
 		return "", "", "", kmserr.UnsupportedOperation("Multi-Region keys are not supported by this server.")

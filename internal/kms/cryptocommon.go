@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -36,34 +37,32 @@ func validateAlgorithm(v *validator, path string, alg *string) {
 	v.enum(path, alg, encryptionAlgorithmValues)
 }
 
-// checkEncryptionKey checks that k can encrypt or decrypt symmetrically with
-// alg (nil meaning SYMMETRIC_DEFAULT) for operation op.
+// checkEncryptionKey checks that k encrypts and decrypts with alg (nil
+// meaning SYMMETRIC_DEFAULT, the model's default) for operation op.
 func checkEncryptionKey(k *keys.Key, alg *string, op string) error {
-	if err := checkEncryptDecryptUsage(k, op); err != nil {
+	if err := checkUsage(k, keys.UsageEncryptDecrypt, op); err != nil {
 		return err
 	}
-	if alg != nil && *alg != keys.EncryptionAlgorithmSymmetricDefault {
-		return kmserr.InvalidKeyUsage("Algorithm %s is incompatible with key spec %s.", *alg, k.Spec)
-	}
-	return nil
+	return checkAlgorithm(k, encryptionAlgorithm(alg))
 }
 
-// checkEncryptDecryptUsage refuses a key whose usage is not ENCRYPT_DECRYPT,
-// with AWS's recorded message.
-func checkEncryptDecryptUsage(k *keys.Key, op string) error {
-	if k.Usage != keys.UsageEncryptDecrypt {
-		return kmserr.InvalidKeyUsage("%s key usage is %s which is not valid for %s.", k.ARN(), k.Usage, op)
+// encryptionAlgorithm is the value of an optional EncryptionAlgorithm
+// member.
+func encryptionAlgorithm(alg *string) string {
+	if alg == nil {
+		return keys.EncryptionAlgorithmSymmetricDefault
 	}
-	return nil
+	return *alg
 }
 
-// checkSymmetricKey checks that k is a symmetric encryption key, for the
-// data key operations.
-func checkSymmetricKey(k *keys.Key, op string) error {
-	if err := checkEncryptDecryptUsage(k, op); err != nil {
+// checkDataKeyKey checks that k can protect data keys
+// (GenerateDataKey*, GenerateDataKeyPair*): an encryption key whose spec
+// offers SYMMETRIC_DEFAULT.
+func checkDataKeyKey(k *keys.Key, op string) error {
+	if err := checkUsage(k, keys.UsageEncryptDecrypt, op); err != nil {
 		return err
 	}
-	if !k.Symmetric() {
+	if !keys.Spec(k.Spec).Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault) {
 		return kmserr.InvalidKeyUsage("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
 	}
 	return nil
@@ -71,20 +70,45 @@ func checkSymmetricKey(k *keys.Key, op string) error {
 
 // sealedWith is what an encryption under a key's current material produced.
 type sealedWith struct {
-	blob       []byte
+	blob []byte
+	// materialID is the KeyMaterialId of symmetric material; empty for
+	// RSA, whose responses carry none.
 	materialID string
 }
 
-// encryptCurrent encrypts plaintext under k's current material.
-func (s *Service) encryptCurrent(tx store.Tx, k *keys.Key, plaintext []byte, ec map[string]string) (sealedWith, error) {
-	if k.CurrentMaterial == 0 {
-		// A key without material is in PendingImport and the state table
-		// refuses it first; this guards the invariant all the same.
-		return sealedWith{}, kmserr.InvalidState("%s is pending import.", k.ARN())
+// encrypt encrypts plaintext under k's current material with alg, which
+// checkEncryptionKey has accepted: a Trent blob for SYMMETRIC_DEFAULT
+// (binding ec), raw RSAES-OAEP output otherwise.
+func (s *Service) encrypt(tx store.Tx, k *keys.Key, alg string, plaintext []byte, ec map[string]string) (sealedWith, error) {
+	if alg == keys.EncryptionAlgorithmSymmetricDefault {
+		return s.encryptSymmetric(tx, k, plaintext, ec)
 	}
-	sym, materialID, err := s.symmetricKey(tx, k, k.CurrentMaterial)
+	if len(ec) > 0 {
+		// (unverified) AWS documents the encryption context as
+		// supported only with symmetric encryption keys; an RSA
+		// ciphertext has nowhere to bind it, so it is refused rather
+		// than silently dropped.
+		return sealedWith{}, kmserr.Validation("EncryptionContext is not supported with algorithm %s.", alg)
+	}
+	if limit := keys.Spec(k.Spec).MaxPlaintext(alg); len(plaintext) > limit {
+		return sealedWith{}, kmserr.Validation("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.Spec, limit)
+	}
+	key, _, err := currentMaterial[cipher.OAEPKey](s, tx, k)
 	if err != nil {
-		return sealedWith{}, storeErr(err)
+		return sealedWith{}, err
+	}
+	blob, err := key.EncryptOAEP(s.rand, keys.OAEPHash(alg), plaintext)
+	if err != nil {
+		return sealedWith{}, kmserr.Internal(err)
+	}
+	return sealedWith{blob: blob}, nil
+}
+
+// encryptSymmetric encrypts plaintext under k's current symmetric material.
+func (s *Service) encryptSymmetric(tx store.Tx, k *keys.Key, plaintext []byte, ec map[string]string) (sealedWith, error) {
+	sym, materialID, err := currentMaterial[*cipher.SymmetricKey](s, tx, k)
+	if err != nil {
+		return sealedWith{}, err
 	}
 	blob, err := sym.Encrypt(cipher.Header{KeyID: k.ID, MaterialVersion: k.CurrentMaterial}, plaintext, ec, s.rand)
 	if errors.Is(err, cipher.ErrInvalidEncryptionContext) {
@@ -96,17 +120,54 @@ func (s *Service) encryptCurrent(tx store.Tx, k *keys.Key, plaintext []byte, ec 
 	return sealedWith{blob: blob, materialID: materialID}, nil
 }
 
+// ciphertext is a Decrypt or ReEncrypt source: the blob, and its header
+// when it is a symmetric blob (raw is set for RSA ciphertexts, which have
+// none).
+type ciphertext struct {
+	blob   []byte
+	header cipher.Header
+	raw    bool
+}
+
+// decrypt decrypts c under k with alg, which checkEncryptionKey has
+// accepted. Every failure to open is InvalidCiphertext.
+func (s *Service) decrypt(tx store.Tx, k *keys.Key, alg string, c ciphertext, ec map[string]string) ([]byte, string, error) {
+	if !c.raw {
+		return s.decryptBlob(tx, k, c.header, c.blob, ec)
+	}
+	if len(ec) > 0 {
+		return nil, "", kmserr.Validation("EncryptionContext is not supported with algorithm %s.", alg)
+	}
+	key, _, err := currentMaterial[cipher.OAEPKey](s, tx, k)
+	if err != nil {
+		return nil, "", err
+	}
+	plaintext, err := key.DecryptOAEP(keys.OAEPHash(alg), c.blob)
+	if err != nil {
+		return nil, "", kmserr.InvalidCiphertext()
+	}
+	defer plaintext.Wipe()
+	// The plaintext leaves as a response member; the caller clears it.
+	return bytes.Clone(plaintext.Reveal()), "", nil
+}
+
 // decryptBlob decrypts a symmetric blob under k, whose ID the caller has
 // matched with the blob's header. Every failure is InvalidCiphertext.
 func (s *Service) decryptBlob(tx store.Tx, k *keys.Key, h cipher.Header, blob []byte, ec map[string]string) ([]byte, string, error) {
 	if h.MaterialVersion == 0 || h.MaterialVersion > k.MaterialCount {
 		return nil, "", kmserr.InvalidCiphertext()
 	}
-	sym, materialID, err := s.symmetricKey(tx, k, h.MaterialVersion)
+	key, materialID, err := s.keyMaterial(tx, k, h.MaterialVersion)
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, "", kmserr.InvalidCiphertext()
 	} else if err != nil {
 		return nil, "", storeErr(err)
+	}
+	sym, ok := key.(*cipher.SymmetricKey)
+	if !ok {
+		// The key's usage passed as symmetric encryption, so its
+		// material must be symmetric.
+		return nil, "", kmserr.Internal(fmt.Errorf("material of %s is %s, not symmetric", k.ARN(), key.Kind()))
 	}
 	plaintext, err := sym.Decrypt(blob, ec)
 	if err != nil {
@@ -115,30 +176,53 @@ func (s *Service) decryptBlob(tx store.Tx, k *keys.Key, h cipher.Header, blob []
 	return plaintext, materialID, nil
 }
 
+// rawCiphertexts reports whether k's ciphertexts are raw RSAES-OAEP
+// output, with no header naming the key: an RSA encryption key.
+func rawCiphertexts(k *keys.Key) bool {
+	return k.Usage == keys.UsageEncryptDecrypt &&
+		!keys.Spec(k.Spec).Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault)
+}
+
 // ciphertextKey finds the key that made a ciphertext, for Decrypt and
-// ReEncrypt. With keyID given (any identifier form) it must name the same
-// key as the blob (IncorrectKeyException otherwise, checked before the key
-// usage, as AWS does); without it the blob's key ID is looked up in the
-// caller's account and Region.
-func ciphertextKey(ctx context.Context, tx store.Tx, info *request.Info, h cipher.Header, keyID *string, op string) (*keys.Key, error) {
+// ReEncrypt. With keyID given (any identifier form) that key is used: an
+// RSA key takes the blob as raw OAEP output; for any other key the blob's
+// header must name the same key (IncorrectKeyException otherwise, checked
+// before the key usage, as AWS does, so an HMAC key named against a
+// symmetric blob gets IncorrectKeyException). Without keyID the blob's
+// header names the key, looked up in the caller's account and Region; an
+// RSA ciphertext has no header, so it is an invalid ciphertext.
+func ciphertextKey(ctx context.Context, tx store.Tx, info *request.Info, blob []byte, keyID *string, op string) (*keys.Key, ciphertext, error) {
+	c := ciphertext{blob: blob}
 	if keyID != nil {
 		k, err := resolveKey(ctx, tx, info, *keyID, anyKeyIdentifier, op)
 		if err != nil {
-			return nil, err
+			return nil, c, err
 		}
-		if k.ID != h.KeyID {
-			return nil, kmserr.IncorrectKey()
+		if rawCiphertexts(k) {
+			c.raw = true
+			return k, c, nil
 		}
-		return k, nil
+		if c.header, err = cipher.ParseHeader(blob); err != nil {
+			return nil, c, kmserr.InvalidCiphertext()
+		}
+		if k.ID != c.header.KeyID {
+			return nil, c, kmserr.IncorrectKey()
+		}
+		return k, c, nil
 	}
+	h, err := cipher.ParseHeader(blob)
+	if err != nil {
+		return nil, c, kmserr.InvalidCiphertext()
+	}
+	c.header = h
 	k, err := getRecord[*keys.Key](tx, layout.Key(info.Caller.Account, info.Region, h.KeyID))
 	if errors.Is(err, store.ErrNotFound) {
-		return nil, kmserr.AccessDenied("The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.")
+		return nil, c, kmserr.AccessDenied("The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.")
 	} else if err != nil {
-		return nil, kmserr.Internal(err)
+		return nil, c, kmserr.Internal(err)
 	}
 	audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
-	return k, nil
+	return k, c, nil
 }
 
 // noteUse records a successful cryptographic use for GetKeyLastUsage.

@@ -102,7 +102,7 @@ func (s *Service) generateDataKey(ctx context.Context, in *GenerateDataKeyInput,
 		if k, err = resolveKey(ctx, tx, info, *in.KeyId, anyKeyIdentifier, op); err != nil {
 			return err
 		}
-		if err := checkSymmetricKey(k, op); err != nil {
+		if err := checkDataKeyKey(k, op); err != nil {
 			return err
 		}
 		if err := checkState(op, k); err != nil {
@@ -111,7 +111,7 @@ func (s *Service) generateDataKey(ctx context.Context, in *GenerateDataKeyInput,
 		if dryRun(in.DryRun) {
 			return kmserr.DryRun()
 		}
-		if out, err = s.encryptCurrent(tx, k, plaintext, in.EncryptionContext); err != nil {
+		if out, err = s.encryptSymmetric(tx, k, plaintext, in.EncryptionContext); err != nil {
 			return err
 		}
 		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", out.materialID)

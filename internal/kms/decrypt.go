@@ -6,7 +6,6 @@ import (
 	"strconv"
 
 	"github.com/trent-kms/trent/internal/audit"
-	"github.com/trent-kms/trent/internal/cipher"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/store"
@@ -59,9 +58,10 @@ func validateCiphertextMembers(v *validator, blob []byte, keyPath string, keyID 
 	return ignore
 }
 
-// Decrypt decrypts a ciphertext made by Encrypt or GenerateDataKey*. The
-// blob names its key and material version, so KeyId is optional; when given
-// it must name the same key.
+// Decrypt decrypts a ciphertext made by Encrypt or GenerateDataKey*. A
+// symmetric blob names its key and material version, so KeyId is optional;
+// when given it must name the same key. An RSA ciphertext names nothing:
+// KeyId and EncryptionAlgorithm are required, as in AWS.
 func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput, error) {
 	info, err := requestInfo(ctx)
 	if err != nil {
@@ -82,15 +82,13 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 	if ignore {
 		return nil, s.dryRunKeyCheck(ctx, *in.KeyId, op, in.EncryptionAlgorithm)
 	}
-	h, err := cipher.ParseHeader(in.CiphertextBlob)
-	if err != nil {
-		return nil, kmserr.InvalidCiphertext()
-	}
+	alg := encryptionAlgorithm(in.EncryptionAlgorithm)
 	var k *keys.Key
 	var plaintext []byte
 	var materialID string
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
-		if k, err = ciphertextKey(ctx, tx, info, h, in.KeyId, op); err != nil {
+		var c ciphertext
+		if k, c, err = ciphertextKey(ctx, tx, info, in.CiphertextBlob, in.KeyId, op); err != nil {
 			return err
 		}
 		if err := checkEncryptionKey(k, in.EncryptionAlgorithm, op); err != nil {
@@ -99,7 +97,7 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 		if err := checkState(op, k); err != nil {
 			return err
 		}
-		if plaintext, materialID, err = s.decryptBlob(tx, k, h, in.CiphertextBlob, in.EncryptionContext); err != nil {
+		if plaintext, materialID, err = s.decrypt(tx, k, alg, c, in.EncryptionContext); err != nil {
 			return err
 		}
 		// DryRun answers after every check, decryption included (it
@@ -109,14 +107,16 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 			clear(plaintext)
 			return kmserr.DryRun()
 		}
-		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", materialID)
+		if materialID != "" {
+			audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", materialID)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.noteUse(ctx, info, k, op)
-	return &DecryptOutput{KeyId: k.ARN(), Plaintext: plaintext, EncryptionAlgorithm: keys.EncryptionAlgorithmSymmetricDefault, KeyMaterialId: materialID}, nil
+	return &DecryptOutput{KeyId: k.ARN(), Plaintext: plaintext, EncryptionAlgorithm: alg, KeyMaterialId: materialID}, nil
 }
 
 // dryRunKeyCheck runs the key checks of a dry run that ignores the

@@ -27,7 +27,8 @@ type EncryptOutput struct {
 }
 
 // Encrypt encrypts up to 4096 bytes under a symmetric key's current
-// material, binding the encryption context as authenticated data.
+// material, binding the encryption context as authenticated data, or a
+// short plaintext under an RSA key with RSAES-OAEP.
 func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput, error) {
 	info, err := requestInfo(ctx)
 	if err != nil {
@@ -45,6 +46,7 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 		return nil, err
 	}
 	const op = keys.OpEncrypt
+	alg := encryptionAlgorithm(in.EncryptionAlgorithm)
 	var k *keys.Key
 	var out sealedWith
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
@@ -60,15 +62,17 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 		if dryRun(in.DryRun) {
 			return kmserr.DryRun()
 		}
-		if out, err = s.encryptCurrent(tx, k, in.Plaintext, in.EncryptionContext); err != nil {
+		if out, err = s.encrypt(tx, k, alg, in.Plaintext, in.EncryptionContext); err != nil {
 			return err
 		}
-		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", out.materialID)
+		if out.materialID != "" {
+			audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", out.materialID)
+		}
 		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
 	s.noteUse(ctx, info, k, op)
-	return &EncryptOutput{CiphertextBlob: out.blob, KeyId: k.ARN(), EncryptionAlgorithm: keys.EncryptionAlgorithmSymmetricDefault}, nil
+	return &EncryptOutput{CiphertextBlob: out.blob, KeyId: k.ARN(), EncryptionAlgorithm: alg}, nil
 }

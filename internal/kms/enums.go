@@ -23,3 +23,13 @@ var (
 	includeKeyMaterialValues    = enumValues(types.IncludeKeyMaterial("").Values())
 	dryRunModifierValues        = enumValues(types.DryRunModifierType("").Values())
 )
+
+var (
+	signingAlgorithmValues       = enumValues(types.SigningAlgorithmSpec("").Values())
+	messageTypeValues            = enumValues(types.MessageType("").Values())
+	macAlgorithmValues           = enumValues(types.MacAlgorithmSpec("").Values())
+	keyAgreementAlgorithmValues  = enumValues(types.KeyAgreementAlgorithmSpec("").Values())
+	encapsulationAlgorithmValues = enumValues(types.EncapsulationAlgorithmSpec("").Values())
+	dataKeyPairSpecValues        = enumValues(types.DataKeyPairSpec("").Values())
+	keyEncryptionAlgorithmValues = enumValues(types.KeyEncryptionMechanism("").Values())
+)

@@ -83,7 +83,7 @@ type managedKey struct {
 }
 
 // prepareManagedKey builds the AWS managed key of alias aliasName.
-func (s *Service) prepareManagedKey(info *request.Info, aliasName string) (*managedKey, error) {
+func (s *Service) prepareManagedKey(ctx context.Context, info *request.Info, aliasName string) (*managedKey, error) {
 	svcName := strings.TrimPrefix(aliasName, awsAliasPrefix)
 	svc := managedServices[svcName]
 	now := s.clock.Now()
@@ -100,7 +100,7 @@ func (s *Service) prepareManagedKey(info *request.Info, aliasName string) (*mana
 		Rotation: keys.Rotation{Enabled: true, PeriodDays: keys.DefaultRotationPeriodDays, Since: now,
 			Next: now.Add(keys.DefaultRotationPeriodDays * keys.Day)},
 	}
-	m, err := s.newMaterial(k, 1, "", now)
+	m, err := s.newMaterial(ctx, k, 1, "", now)
 	if err != nil {
 		return nil, err
 	}
@@ -144,7 +144,7 @@ func (s *Service) viewResolving(ctx context.Context, info *request.Info, fn func
 		if !errors.As(err, &missing) {
 			break
 		}
-		mk, perr := s.prepareManagedKey(info, missing.alias)
+		mk, perr := s.prepareManagedKey(ctx, info, missing.alias)
 		if perr != nil {
 			return perr
 		}

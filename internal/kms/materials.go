@@ -2,6 +2,7 @@ package kms
 
 import (
 	"container/list"
+	"context"
 	"fmt"
 	"strings"
 	"sync"
@@ -20,11 +21,16 @@ func materialAAD(k *keys.Key, version uint32) []byte {
 	return fmt.Appendf(nil, "trent key material v1\x00%s\x00%d", k.ARN(), version)
 }
 
-// newMaterial generates and seals a fresh symmetric material version for k.
-// It draws randomness, so it runs outside store transactions (which may be
-// retried).
-func (s *Service) newMaterial(k *keys.Key, version uint32, rotation keys.RotationType, now time.Time) (keys.Material, error) {
-	material, err := cipher.GenerateSymmetricMaterial(s.rand)
+// newMaterial generates and seals a fresh material version for k, of the
+// kind its key spec names. It draws randomness and may take seconds (an
+// RSA_4096 key), so it runs outside store transactions, which may be
+// retried and must stay short, and behind the generation limiter.
+func (s *Service) newMaterial(ctx context.Context, k *keys.Key, version uint32, rotation keys.RotationType, now time.Time) (keys.Material, error) {
+	key, err := s.generate(ctx, materialKind(k.Spec))
+	if err != nil {
+		return keys.Material{}, err
+	}
+	material, err := key.Material()
 	if err != nil {
 		return keys.Material{}, kmserr.Internal(err)
 	}
@@ -40,11 +46,21 @@ func (s *Service) newMaterial(k *keys.Key, version uint32, rotation keys.Rotatio
 	return keys.Material{Version: version, ID: id, CreatedAt: now, RotationType: rotation, Sealed: sealed}, nil
 }
 
-// symmetricKey returns the usable key of material version v of k, from the
-// cache or by unsealing its record. Material versions never change once
-// written, so a cached entry is valid for as long as the key exists; the
-// caller has already read the key's current metadata in tx.
-func (s *Service) symmetricKey(tx store.Tx, k *keys.Key, version uint32) (*cipher.SymmetricKey, string, error) {
+// materialKind is the kind of key material of a key spec, from the spec
+// table.
+func materialKind(spec keys.KeySpec) cipher.Kind {
+	if info := keys.Spec(spec); info != nil {
+		return cipher.Kind(info.Material)
+	}
+	return ""
+}
+
+// keyMaterial returns material version v of k, ready to use, from the
+// cache or by unsealing its record, with its KeyMaterialId. Material
+// versions never change once written, so a cached entry is valid for as
+// long as the key exists; the caller has already read the key's current
+// metadata in tx.
+func (s *Service) keyMaterial(tx store.Tx, k *keys.Key, version uint32) (cipher.Key, string, error) {
 	cacheKey := materialCacheKey(k, version)
 	if e, ok := s.materials.get(cacheKey); ok {
 		return e.key, e.materialID, nil
@@ -59,12 +75,34 @@ func (s *Service) symmetricKey(tx store.Tx, k *keys.Key, version uint32) (*ciphe
 	if err != nil {
 		return nil, "", kmserr.Internal(fmt.Errorf("unseal material %d of %s: %w", version, k.ARN(), err))
 	}
-	sym, err := cipher.NewSymmetricKey(material)
+	defer material.Wipe()
+	key, err := cipher.Parse(materialKind(k.Spec), material.Reveal())
 	if err != nil {
-		return nil, "", kmserr.Internal(err)
+		return nil, "", kmserr.Internal(fmt.Errorf("material %d of %s: %w", version, k.ARN(), err))
 	}
-	s.materials.put(cacheKey, &cachedMaterial{key: sym, materialID: m.ID})
-	return sym, m.ID, nil
+	s.materials.put(cacheKey, &cachedMaterial{key: key, materialID: m.ID})
+	return key, m.ID, nil
+}
+
+// currentMaterial returns k's current material, which must have the
+// capability K (the caller has checked the key's usage against the spec
+// table, so a mismatch is a fault).
+func currentMaterial[K cipher.Key](s *Service, tx store.Tx, k *keys.Key) (K, string, error) {
+	var zero K
+	if k.CurrentMaterial == 0 {
+		// A key without material is in PendingImport and the state table
+		// refuses it first; this guards the invariant all the same.
+		return zero, "", kmserr.InvalidState("%s is pending import.", k.ARN())
+	}
+	key, id, err := s.keyMaterial(tx, k, k.CurrentMaterial)
+	if err != nil {
+		return zero, "", storeErr(err)
+	}
+	typed, ok := key.(K)
+	if !ok {
+		return zero, "", kmserr.Internal(fmt.Errorf("material of %s (%s) cannot serve this operation", k.ARN(), key.Kind()))
+	}
+	return typed, id, nil
 }
 
 func materialCacheKey(k *keys.Key, version uint32) string {
@@ -87,7 +125,7 @@ type materialCache struct {
 
 type cachedMaterial struct {
 	name       string
-	key        *cipher.SymmetricKey
+	key        cipher.Key
 	materialID string
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/trent-kms/trent/internal/audit"
-	"github.com/trent-kms/trent/internal/cipher"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/store"
@@ -56,22 +55,19 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 		return nil, err
 	}
 	const op = keys.OpReEncrypt
-	var h cipher.Header
-	if !ignore {
-		if h, err = cipher.ParseHeader(in.CiphertextBlob); err != nil {
-			return nil, kmserr.InvalidCiphertext()
-		}
-	}
+	srcAlg := encryptionAlgorithm(in.SourceEncryptionAlgorithm)
+	dstAlg := encryptionAlgorithm(in.DestinationEncryptionAlgorithm)
 	var src, dst *keys.Key
 	var plaintext []byte
 	var srcMaterial string
 	var out sealedWith
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
 		// Source checks first, then destination checks, as AWS does.
+		var c ciphertext
 		if ignore {
 			src, err = resolveKey(ctx, tx, info, *in.SourceKeyId, anyKeyIdentifier, "ReEncryptFrom")
 		} else {
-			src, err = ciphertextKey(ctx, tx, info, h, in.SourceKeyId, "ReEncryptFrom")
+			src, c, err = ciphertextKey(ctx, tx, info, in.CiphertextBlob, in.SourceKeyId, "ReEncryptFrom")
 		}
 		if err != nil {
 			return err
@@ -83,7 +79,7 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 			return err
 		}
 		if !ignore {
-			if plaintext, srcMaterial, err = s.decryptBlob(tx, src, h, in.CiphertextBlob, in.SourceEncryptionContext); err != nil {
+			if plaintext, srcMaterial, err = s.decrypt(tx, src, srcAlg, c, in.SourceEncryptionContext); err != nil {
 				return err
 			}
 		}
@@ -99,12 +95,16 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 		if dryRun(in.DryRun) {
 			return kmserr.DryRun()
 		}
-		if out, err = s.encryptCurrent(tx, dst, plaintext, in.DestinationEncryptionContext); err != nil {
+		if out, err = s.encrypt(tx, dst, dstAlg, plaintext, in.DestinationEncryptionContext); err != nil {
 			return err
 		}
 		d := audit.DetailsFrom(ctx)
-		d.SetAdditional("sourceKeyMaterialId", srcMaterial)
-		d.SetAdditional("destinationKeyMaterialId", out.materialID)
+		if srcMaterial != "" {
+			d.SetAdditional("sourceKeyMaterialId", srcMaterial)
+		}
+		if out.materialID != "" {
+			d.SetAdditional("destinationKeyMaterialId", out.materialID)
+		}
 		return nil
 	})
 	clear(plaintext)
@@ -115,8 +115,8 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 	s.noteUse(ctx, info, dst, op)
 	return &ReEncryptOutput{
 		CiphertextBlob: out.blob, SourceKeyId: src.ARN(), KeyId: dst.ARN(),
-		SourceEncryptionAlgorithm:      keys.EncryptionAlgorithmSymmetricDefault,
-		DestinationEncryptionAlgorithm: keys.EncryptionAlgorithmSymmetricDefault,
+		SourceEncryptionAlgorithm:      srcAlg,
+		DestinationEncryptionAlgorithm: dstAlg,
 		SourceKeyMaterialId:            srcMaterial, DestinationKeyMaterialId: out.materialID,
 	}, nil
 }

@@ -16,6 +16,18 @@ type EnableKeyRotationInput struct {
 	RotationPeriodInDays *int32  `json:"RotationPeriodInDays,omitempty"`
 }
 
+// checkRotatesBySpec refuses a key whose spec never rotates: automatic
+// and on-demand rotation exist only for symmetric encryption keys (model,
+// EnableKeyRotation and RotateKeyOnDemand: UnsupportedOperationException
+// for asymmetric and HMAC keys; the message is (unverified), in the form
+// of AWS's origin refusal).
+func checkRotatesBySpec(k *keys.Key) error {
+	if !keys.Spec(k.Spec).Rotates {
+		return kmserr.UnsupportedOperation("%s key spec is %s which is not valid for this operation.", k.ARN(), k.Spec)
+	}
+	return nil
+}
+
 // checkRotatable applies the type rules of the rotation operations, which
 // AWS checks before the key state: only symmetric keys with AWS_KMS
 // material rotate, and AWS managed keys are not configurable.
@@ -23,8 +35,8 @@ func checkRotatable(info *request.Info, k *keys.Key, op string) error {
 	if err := refuseAWSManaged(info, k, op); err != nil {
 		return err
 	}
-	if !k.Symmetric() {
-		return kmserr.UnsupportedOperation("")
+	if err := checkRotatesBySpec(k); err != nil {
+		return err
 	}
 	if k.Origin != keys.OriginAWSKMS {
 		return kmserr.UnsupportedOperation("%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
@@ -130,7 +142,7 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, in *KeyIDInput) (*Ge
 		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op); err != nil {
 			return err
 		}
-		if k.Symmetric() && k.Origin != keys.OriginAWSKMS {
+		if keys.Spec(k.Spec).Rotates && k.Origin != keys.OriginAWSKMS {
 			return kmserr.UnsupportedOperation("%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
 		}
 		return checkState(op, k)
@@ -141,7 +153,7 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, in *KeyIDInput) (*Ge
 	// A key pending deletion reports false and does not rotate; its
 	// configuration is kept, so CancelKeyDeletion brings the original
 	// status back (API Reference, GetKeyRotationStatus).
-	out := &GetKeyRotationStatusOutput{KeyId: k.ARN(), KeyRotationEnabled: k.Rotation.Enabled && k.Symmetric() && !k.State.PendingDeletion()}
+	out := &GetKeyRotationStatusOutput{KeyId: k.ARN(), KeyRotationEnabled: k.Rotation.Enabled && keys.Spec(k.Spec).Rotates && !k.State.PendingDeletion()}
 	if out.KeyRotationEnabled {
 		period := k.Rotation.PeriodDays
 		out.RotationPeriodInDays = &period

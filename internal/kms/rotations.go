@@ -4,7 +4,6 @@ import (
 	"context"
 
 	"github.com/trent-kms/trent/internal/keys"
-	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -60,8 +59,8 @@ func (s *Service) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInpu
 		if err != nil {
 			return err
 		}
-		if !k.Symmetric() {
-			return kmserr.UnsupportedOperation("")
+		if err := checkRotatesBySpec(k); err != nil {
+			return err
 		}
 		// The first material is not a rotation; ALL_KEY_MATERIAL lists it.
 		first := layout.MaterialName(1)

@@ -163,7 +163,7 @@ func (s *Service) rotateDueKey(ctx context.Context, e layout.DueEntry, now time.
 		if !k.Rotation.OnDemandStarted.IsZero() {
 			rotationType = keys.RotationOnDemand
 		}
-		if m, err = s.newMaterial(k, k.MaterialCount+1, rotationType, now); err != nil {
+		if m, err = s.newMaterial(ctx, k, k.MaterialCount+1, rotationType, now); err != nil {
 			return err
 		}
 		rec = audit.Service(audit.ServiceEvent{

@@ -63,6 +63,7 @@ type Service struct {
 	log       *slog.Logger
 	kick      func()
 	materials *materialCache
+	keygen    keygenLimiter
 	usage     *usageTracker
 	malformed malformedEntries
 }
@@ -81,6 +82,7 @@ func New(cfg Config) (*Service, error) {
 		log:       cfg.Logger,
 		kick:      cfg.Kick,
 		materials: newMaterialCache(materialCacheSize),
+		keygen:    newKeygenLimiter(),
 		usage:     newUsageTracker(),
 	}
 	if s.rand == nil {

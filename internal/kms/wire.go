@@ -2,6 +2,7 @@ package kms
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"time"
 
@@ -69,6 +70,10 @@ type KeyMetadata struct {
 	CustomerMasterKeySpec       string   `json:"CustomerMasterKeySpec,omitempty"`
 	KeySpec                     string   `json:"KeySpec,omitempty"`
 	EncryptionAlgorithms        []string `json:"EncryptionAlgorithms,omitempty"`
+	SigningAlgorithms           []string `json:"SigningAlgorithms,omitempty"`
+	MacAlgorithms               []string `json:"MacAlgorithms,omitempty"`
+	KeyAgreementAlgorithms      []string `json:"KeyAgreementAlgorithms,omitempty"`
+	EncapsulationAlgorithms     []string `json:"EncapsulationAlgorithms,omitempty"`
 	MultiRegion                 *bool    `json:"MultiRegion,omitempty"`
 	PendingDeletionWindowInDays *int     `json:"PendingDeletionWindowInDays,omitempty"`
 	CurrentKeyMaterialId        string   `json:"CurrentKeyMaterialId,omitempty"`
@@ -93,8 +98,12 @@ func metadata(k *keys.Key) *KeyMetadata {
 		MultiRegion:           &multiRegion,
 		CurrentKeyMaterialId:  k.CurrentMaterialID,
 	}
-	if k.Usage == keys.UsageEncryptDecrypt && k.Symmetric() {
-		md.EncryptionAlgorithms = []string{keys.EncryptionAlgorithmSymmetricDefault}
+	setAlgorithms(k, &md.EncryptionAlgorithms, &md.SigningAlgorithms, &md.MacAlgorithms,
+		&md.KeyAgreementAlgorithms, &md.EncapsulationAlgorithms)
+	if !keys.Spec(k.Spec).Rotates {
+		// AWS reports CurrentKeyMaterialId for symmetric encryption keys
+		// only (spec §8, KeyMetadata).
+		md.CurrentKeyMaterialId = ""
 	}
 	if k.State.PendingDeletion() {
 		md.DeletionDate = timePtr(k.DeletionDate)
@@ -107,4 +116,27 @@ func metadata(k *keys.Key) *KeyMetadata {
 		md.ExpirationModel = k.ExpirationModel
 	}
 	return md
+}
+
+// setAlgorithms fills the algorithm list of k's usage (one of the five
+// pointers, in the order of the parameters) from the key-spec table;
+// KeyMetadata and GetPublicKey report only the list of the key's usage.
+func setAlgorithms(k *keys.Key, encryption, signing, mac, agreement, encapsulation *[]string) {
+	spec := keys.Spec(k.Spec)
+	if spec == nil {
+		return
+	}
+	algs := slices.Clone(spec.Algorithms(k.Usage))
+	switch k.Usage {
+	case keys.UsageEncryptDecrypt:
+		*encryption = algs
+	case keys.UsageSignVerify:
+		*signing = algs
+	case keys.UsageGenerateVerifyMAC:
+		*mac = algs
+	case keys.UsageKeyAgreement:
+		*agreement = algs
+	case keys.UsageEncapsulateDecapsulate:
+		*encapsulation = algs
+	}
 }

@@ -88,6 +88,8 @@ const (
 	CodeInvalidCiphertext          = "InvalidCiphertextException"
 	CodeInvalidKeyUsage            = "InvalidKeyUsageException"
 	CodeInvalidMarker              = "InvalidMarkerException"
+	CodeKMSInvalidMac              = "KMSInvalidMacException"
+	CodeKMSInvalidSignature        = "KMSInvalidSignatureException"
 	CodeInvalidSignature           = "InvalidSignatureException"
 	CodeInvalidState               = "KMSInvalidStateException"
 	CodeLimitExceeded              = "LimitExceededException"
@@ -160,6 +162,14 @@ func InvalidCiphertext() *Error { return client(CodeInvalidCiphertext, "") }
 func InvalidKeyUsage(format string, args ...any) *Error {
 	return client(CodeInvalidKeyUsage, format, args...)
 }
+
+// KMSInvalidSignature is Verify's answer to a signature that does not
+// verify; AWS sends it with an empty message (recorded).
+func KMSInvalidSignature() *Error { return client(CodeKMSInvalidSignature, "") }
+
+// KMSInvalidMac is VerifyMac's answer to a MAC that does not verify, with
+// an empty message as AWS sends it (recorded).
+func KMSInvalidMac() *Error { return client(CodeKMSInvalidMac, "") }
 
 // InvalidMarker: a pagination marker the server did not issue.
 func InvalidMarker() *Error {
