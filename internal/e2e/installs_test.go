@@ -12,9 +12,10 @@ import (
 )
 
 // The clients the end-to-end tests drive and install for themselves, so
-// that the suite passes on a bare machine: Debian's AWS CLI and boto3 from
-// apt, the JavaScript SDK from npm. Installs run once per test process and
-// are bounded by installTimeout.
+// that the suite passes on a bare machine: Debian's AWS CLI, boto3 and
+// openssl from apt, the JavaScript SDK and noble's post-quantum
+// cryptography from npm. Installs run once per test process and are
+// bounded by installTimeout.
 
 var awsCLIInstall struct {
 	once sync.Once
@@ -43,6 +44,42 @@ func ensureAWSCLI(t *testing.T) {
 	})
 	if awsCLIInstall.err != nil {
 		t.Fatal(awsCLIInstall.err)
+	}
+}
+
+var openSSLInstall struct {
+	once sync.Once
+	err  error
+}
+
+// openSSLPath is Debian's openssl command line tool, the independent
+// implementation the interoperability tests check Trent's cryptography
+// against.
+const openSSLPath = "/usr/bin/openssl"
+
+// ensureOpenSSL installs Debian's openssl if /usr/bin/openssl is missing. A
+// failed install fails the test: without openssl there is nothing to check
+// against.
+func ensureOpenSSL(t *testing.T) {
+	t.Helper()
+	openSSLInstall.once.Do(func() {
+		if _, err := os.Stat(openSSLPath); err == nil {
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), installTimeout)
+		defer cancel()
+		for _, args := range [][]string{{"update"}, {"install", "-y", "openssl"}} {
+			if err := aptGet(ctx, args...); err != nil {
+				openSSLInstall.err = err
+				return
+			}
+		}
+		if _, err := os.Stat(openSSLPath); err != nil {
+			openSSLInstall.err = fmt.Errorf("apt-get install openssl did not install %s: %v", openSSLPath, err)
+		}
+	})
+	if openSSLInstall.err != nil {
+		t.Fatal(openSSLInstall.err)
 	}
 }
 
@@ -103,12 +140,16 @@ func aptGet(ctx context.Context, args ...string) error {
 	}
 }
 
-// npmInstall is @aws-sdk/client-kms installed with npm into a directory of
-// one TestREADMEClients run, shared by its subtests.
+// npmInstall is npm packages installed into a directory of one test run,
+// shared by its subtests: @aws-sdk/client-kms for TestREADMEClients, or the
+// packages listed.
 type npmInstall struct {
-	dir  string
-	once sync.Once
-	err  error
+	dir string
+	// packages are npm install's arguments; none means
+	// @aws-sdk/client-kms.
+	packages []string
+	once     sync.Once
+	err      error
 }
 
 // install runs npm install once and returns the directory holding
@@ -125,7 +166,11 @@ func (n *npmInstall) install(t *testing.T) string {
 		defer cancel()
 		env := append(slices.DeleteFunc(os.Environ(), func(kv string) bool { return strings.HasPrefix(kv, "PATH=") }),
 			"PATH=/usr/bin:/bin", "npm_config_update_notifier=false")
-		args := []string{"install", "--no-audit", "--no-fund", "@aws-sdk/client-kms"}
+		packages := n.packages
+		if len(packages) == 0 {
+			packages = []string{"@aws-sdk/client-kms"}
+		}
+		args := append([]string{"install", "--no-audit", "--no-fund"}, packages...)
 		if stdout, stderr, err := runBounded(ctx, n.dir, env, "/usr/bin/npm", args...); err != nil {
 			n.err = fmt.Errorf("npm %s: %v\n%s%s", strings.Join(args, " "), err, stdout, stderr)
 		}
