@@ -117,8 +117,9 @@ func generateMLDSAKey(v *mldsaVariant, rand io.Reader) (*MLDSAKey, error) {
 	return newMLDSAKeyFromSeed(v, secret.New(seed))
 }
 
-// newMLDSAKeyFromSeed expands seed (ML-DSA.KeyGen_internal, Algorithm 6)
-// and takes ownership of it, wiping it if it fails. circl's key keeps
+// newMLDSAKeyFromSeed expands seed (ML-DSA.KeyGen_internal, Algorithm 6,
+// by circl's NewKeyFromSeed through its Scheme's DeriveKey) and takes
+// ownership of it, wiping it if it fails. circl's key keeps
 // copies of the seed and the expanded key that only the garbage collector
 // reclaims; the library offers no way to wipe them.
 func newMLDSAKeyFromSeed(v *mldsaVariant, seed *secret.Bytes) (*MLDSAKey, error) {

@@ -87,12 +87,10 @@ func sampleInBall(p *Params, cTilde []byte) poly {
 		}
 		j := b[0]
 		c[i] = c[j]
-		// (−1)^h[i+τ−256]: the bits of s are consumed in order.
-		if signs&1 == 1 {
-			c[j] = q - 1
-		} else {
-			c[j] = 1
-		}
+		// (−1)^h[i+τ−256], the bits of s consumed in order: 1 or q − 1,
+		// chosen without a branch (the challenges of rejected candidates
+		// stay secret).
+		c[j] = 1 + ((q - 2) & -uint32(signs&1))
 		signs >>= 1
 	}
 	return c
