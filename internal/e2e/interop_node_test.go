@@ -80,7 +80,7 @@ func runNoble(t *testing.T, npm *npmInstall, jobs []nobleJob) []nobleResult {
 }
 
 // The algorithm identifiers of NIST's CSOR arc (2.16.840.1.101.3.4):
-// id-ml-dsa-44/65/87 (draft-ietf-lamps-dilithium-certificates) and id-alg-ml-kem-512/768/1024 (RFC 9935),
+// id-ml-dsa-44/65/87 (RFC 9881) and id-alg-ml-kem-512/768/1024 (RFC 9935),
 // both without parameters in a SubjectPublicKeyInfo.
 var (
 	oidMLDSA = map[types.KeySpec]asn1.ObjectIdentifier{
@@ -137,8 +137,10 @@ func TestInteropNoble(t *testing.T) {
 
 	// Signatures Trent makes with ML_DSA_SHAKE_256, of a RAW message and
 	// of the μ the test computed from it, are pure ML-DSA signatures of
-	// the message: noble verifies both against the raw public key of
-	// GetPublicKey's SPKI, and refuses them for another message.
+	// the message (AWS, "ML-DSA keys in AWS KMS": signatures of an
+	// external μ are the same as RAW ones of the message): noble
+	// verifies both against the raw public key of GetPublicKey's SPKI,
+	// and refuses them for another message.
 	for spec, param := range map[types.KeySpec]string{types.KeySpecMlDsa44: "44", types.KeySpecMlDsa65: "65", types.KeySpecMlDsa87: "87"} {
 		t.Run(string(spec), func(t *testing.T) {
 			t.Parallel()

@@ -9,6 +9,7 @@ import (
 	"crypto/rsa"
 	"crypto/x509"
 	"encoding/pem"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,15 +53,12 @@ func openssl(t *testing.T, dir string, args ...string) {
 
 // opensslVerifies runs an openssl verification and reports whether it
 // exited 0 printing the success line of dgst ("Verified OK") or pkeyutl
-// ("Signature Verified Successfully").
-func opensslVerifies(t *testing.T, dir string, args ...string) bool {
+// ("Signature Verified Successfully"), with openssl's output.
+func opensslVerifies(t *testing.T, dir string, args ...string) (bool, string) {
 	t.Helper()
 	out, err := opensslRun(t, dir, args...)
 	ok := err == nil && (strings.Contains(out, "Verified OK") || strings.Contains(out, "Signature Verified Successfully"))
-	if !ok {
-		t.Logf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return ok
+	return ok, fmt.Sprintf("openssl %s: %v\n%s", strings.Join(args, " "), err, out)
 }
 
 // writePublicKeyPEM writes a DER SubjectPublicKeyInfo as a PEM PUBLIC KEY
@@ -152,8 +150,8 @@ func TestInteropOpenSSLSignatures(t *testing.T) {
 				verify = append(verify, "msg")
 
 				writeFileBytes(t, filepath.Join(dir, "sig"), trentSign(t, c, *md.KeyId, tc.alg, types.MessageTypeRaw, msg))
-				if !opensslVerifies(t, dir, verify...) {
-					t.Errorf("openssl does not verify %s's %s signature of a RAW message", s.spec, tc.alg)
+				if ok, out := opensslVerifies(t, dir, verify...); !ok {
+					t.Errorf("openssl does not verify %s's %s signature of a RAW message: %s", s.spec, tc.alg, out)
 				}
 				if !tc.alsoDigest {
 					continue
@@ -161,8 +159,8 @@ func TestInteropOpenSSLSignatures(t *testing.T) {
 				openssl(t, dir, "dgst", tc.digest, "-binary", "-out", "digest", "msg")
 				digest := readFileBytes(t, filepath.Join(dir, "digest"))
 				writeFileBytes(t, filepath.Join(dir, "sig"), trentSign(t, c, *md.KeyId, tc.alg, types.MessageTypeDigest, digest))
-				if !opensslVerifies(t, dir, verify...) {
-					t.Errorf("openssl does not verify %s's %s signature of the DIGEST openssl computed", s.spec, tc.alg)
+				if ok, out := opensslVerifies(t, dir, verify...); !ok {
+					t.Errorf("openssl does not verify %s's %s signature of the DIGEST openssl computed: %s", s.spec, tc.alg, out)
 				}
 			}
 			// The check can fail: openssl refuses a signature of another
@@ -173,7 +171,7 @@ func TestInteropOpenSSLSignatures(t *testing.T) {
 			for _, o := range last.sigopts {
 				verify = append(verify, "-sigopt", o)
 			}
-			if opensslVerifies(t, dir, append(verify, "msg")...) {
+			if ok, _ := opensslVerifies(t, dir, append(verify, "msg")...); ok {
 				t.Errorf("openssl verified %s's %s signature against another message", s.spec, last.alg)
 			}
 		})
@@ -190,11 +188,11 @@ func TestInteropOpenSSLSignatures(t *testing.T) {
 		writeFileBytes(t, filepath.Join(dir, "msg"), msg)
 		writeFileBytes(t, filepath.Join(dir, "sig"), trentSign(t, c, *md.KeyId, types.SigningAlgorithmSpecEd25519Sha512, types.MessageTypeRaw, msg))
 		verify := []string{"pkeyutl", "-verify", "-pubin", "-inkey", pub, "-rawin", "-in", "msg", "-sigfile", "sig"}
-		if !opensslVerifies(t, dir, verify...) {
-			t.Error("openssl does not verify an ED25519_SHA_512 signature")
+		if ok, out := opensslVerifies(t, dir, verify...); !ok {
+			t.Errorf("openssl does not verify an ED25519_SHA_512 signature: %s", out)
 		}
 		writeFileBytes(t, filepath.Join(dir, "msg"), append(msg, '!'))
-		if opensslVerifies(t, dir, verify...) {
+		if ok, _ := opensslVerifies(t, dir, verify...); ok {
 			t.Error("openssl verified an ED25519_SHA_512 signature against another message")
 		}
 	})
@@ -318,8 +316,8 @@ func TestInteropOpenSSLDataKeyPairs(t *testing.T) {
 				// checks its signature against the pair's PublicKey
 				// (not the key it derived itself).
 				pub := writePublicKeyPEM(t, dir, "pub.pem", pair.PublicKey)
-				if !opensslVerifies(t, dir, "dgst", "-sha256", "-verify", pub, "-signature", "sig", "msg") {
-					t.Error("openssl's signature with the private key does not verify against PublicKey")
+				if ok, out := opensslVerifies(t, dir, "dgst", "-sha256", "-verify", pub, "-signature", "sig", "msg"); !ok {
+					t.Errorf("openssl's signature with the private key does not verify against PublicKey: %s", out)
 				}
 				return
 			}
