@@ -54,13 +54,6 @@ func init() {
 // scalarLen is the length of the curve's private scalars and coordinates.
 func (c *nistCurve) scalarLen() int { return (c.curve.Params().N.BitLen() + 7) / 8 }
 
-// Errors of ECDSA and EdDSA signing; the service checks the algorithm and
-// the message length first, so these mean a caller's bug.
-var (
-	errECSignOptions = errors.New("cipher: signing options not supported by this key")
-	errECDigestLen   = errors.New("cipher: digest length does not match the hash")
-)
-
 // ECKey is a NIST curve key pair. It is a Signer and an AgreementKey, and is
 // safe for concurrent use (it never changes after it is made).
 type ECKey struct {
@@ -152,7 +145,7 @@ func (k *ECKey) PublicKeyDER() []byte { return bytes.Clone(k.pubDER) }
 // crypto/rand: the library gives no choice, so rand is passed on only for
 // that setting.
 func (k *ECKey) Sign(rand io.Reader, in []byte, o SignOptions) ([]byte, error) {
-	digest, err := ecdsaDigest(in, o, nistHash)
+	digest, err := ecdsaDigest(in, o, sha2Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -170,36 +163,19 @@ type ecdsaVerifier struct{ pub *ecdsa.PublicKey }
 // verify accepts only strict DER signatures (ecdsa.VerifyASN1: minimal
 // positive INTEGERs, nothing after the SEQUENCE).
 func (v ecdsaVerifier) verify(in, sig []byte, o SignOptions) bool {
-	digest, err := ecdsaDigest(in, o, nistHash)
+	digest, err := ecdsaDigest(in, o, sha2Hash)
 	if err != nil {
 		return false
 	}
 	return ecdsa.VerifyASN1(v.pub, digest, sig)
 }
 
-func nistHash(h crypto.Hash) bool {
-	return h == crypto.SHA256 || h == crypto.SHA384 || h == crypto.SHA512
-}
-
-// ecdsaDigest returns the digest ECDSA signs for in under o: in hashed with
-// o.Hash for InputRaw, in itself for InputDigest if it is as long as
-// o.Hash's digests. Options of other schemes (PSS, Prehash, μ) are refused.
+// ecdsaDigest is signedDigest for ECDSA, which has no PSS.
 func ecdsaDigest(in []byte, o SignOptions, hashOK func(crypto.Hash) bool) ([]byte, error) {
-	if o.PSS || o.Prehash || !hashOK(o.Hash) || !o.Hash.Available() {
-		return nil, errECSignOptions
+	if o.PSS {
+		return nil, errSignOptions
 	}
-	switch o.Input {
-	case InputRaw:
-		h := o.Hash.New()
-		h.Write(in)
-		return h.Sum(nil), nil
-	case InputDigest:
-		if len(in) != o.Hash.Size() {
-			return nil, errECDigestLen
-		}
-		return in, nil
-	}
-	return nil, errECSignOptions
+	return signedDigest(in, o, hashOK)
 }
 
 // Encodings shared by every id-ecPublicKey curve (the NIST curves and
