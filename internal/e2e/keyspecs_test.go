@@ -77,7 +77,7 @@ func awsAllows(spec types.KeySpec, usage types.KeyUsageType) bool {
 // keyAlgorithms are the five algorithm lists of a response, by usage.
 type keyAlgorithms map[types.KeyUsageType][]string
 
-func strs[T ~string](in []T) []string {
+func algNames[T ~string](in []T) []string {
 	if in == nil {
 		return nil
 	}
@@ -90,11 +90,11 @@ func strs[T ~string](in []T) []string {
 
 func metadataAlgorithms(md *types.KeyMetadata) keyAlgorithms {
 	return keyAlgorithms{
-		types.KeyUsageTypeEncryptDecrypt:         strs(md.EncryptionAlgorithms),
-		types.KeyUsageTypeSignVerify:             strs(md.SigningAlgorithms),
-		types.KeyUsageTypeGenerateVerifyMac:      strs(md.MacAlgorithms),
-		types.KeyUsageTypeKeyAgreement:           strs(md.KeyAgreementAlgorithms),
-		types.KeyUsageTypeEncapsulateDecapsulate: strs(md.EncapsulationAlgorithms),
+		types.KeyUsageTypeEncryptDecrypt:         algNames(md.EncryptionAlgorithms),
+		types.KeyUsageTypeSignVerify:             algNames(md.SigningAlgorithms),
+		types.KeyUsageTypeGenerateVerifyMac:      algNames(md.MacAlgorithms),
+		types.KeyUsageTypeKeyAgreement:           algNames(md.KeyAgreementAlgorithms),
+		types.KeyUsageTypeEncapsulateDecapsulate: algNames(md.EncapsulationAlgorithms),
 	}
 }
 
@@ -110,13 +110,13 @@ func checkAlgorithmLists(t *testing.T, what string, p specUsage, got keyAlgorith
 			}
 			continue
 		}
-		if !sameSet(list, p.algs) {
+		if !sameAlgorithms(list, p.algs) {
 			t.Errorf("%s of %s: algorithms %v, want %v", what, p, list, p.algs)
 		}
 	}
 }
 
-func sameSet(a, b []string) bool {
+func sameAlgorithms(a, b []string) bool {
 	a, b = slices.Clone(a), slices.Clone(b)
 	slices.Sort(a)
 	slices.Sort(b)
@@ -388,16 +388,16 @@ func TestRSAAlgorithmListsInAWSOrder(t *testing.T) {
 	wantEncryption := []string{"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"}
 	sd := describeKeyMetadata(t, c, *signing.KeyId)
 	sp := must[*kms.GetPublicKeyOutput](t)(c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: signing.KeyId}))
-	for what, got := range map[string][]string{"CreateKey": strs(signing.SigningAlgorithms), "DescribeKey": strs(sd.SigningAlgorithms),
-		"GetPublicKey": strs(sp.SigningAlgorithms)} {
+	for what, got := range map[string][]string{"CreateKey": algNames(signing.SigningAlgorithms), "DescribeKey": algNames(sd.SigningAlgorithms),
+		"GetPublicKey": algNames(sp.SigningAlgorithms)} {
 		if !slices.Equal(got, wantSigning) {
 			t.Errorf("%s SigningAlgorithms %v, AWS lists %v", what, got, wantSigning)
 		}
 	}
 	ed := describeKeyMetadata(t, c, *encryption.KeyId)
 	ep := must[*kms.GetPublicKeyOutput](t)(c.GetPublicKey(ctx, &kms.GetPublicKeyInput{KeyId: encryption.KeyId}))
-	for what, got := range map[string][]string{"CreateKey": strs(encryption.EncryptionAlgorithms), "DescribeKey": strs(ed.EncryptionAlgorithms),
-		"GetPublicKey": strs(ep.EncryptionAlgorithms)} {
+	for what, got := range map[string][]string{"CreateKey": algNames(encryption.EncryptionAlgorithms), "DescribeKey": algNames(ed.EncryptionAlgorithms),
+		"GetPublicKey": algNames(ep.EncryptionAlgorithms)} {
 		if !slices.Equal(got, wantEncryption) {
 			t.Errorf("%s EncryptionAlgorithms %v, AWS lists %v", what, got, wantEncryption)
 		}

@@ -161,10 +161,10 @@ func checkPublicKey(t *testing.T, spec types.KeySpec, der []byte) {
 
 func publicKeyAlgorithms(out *kms.GetPublicKeyOutput) keyAlgorithms {
 	return keyAlgorithms{
-		types.KeyUsageTypeEncryptDecrypt:         strs(out.EncryptionAlgorithms),
-		types.KeyUsageTypeSignVerify:             strs(out.SigningAlgorithms),
-		types.KeyUsageTypeKeyAgreement:           strs(out.KeyAgreementAlgorithms),
-		types.KeyUsageTypeEncapsulateDecapsulate: strs(out.EncapsulationAlgorithms),
+		types.KeyUsageTypeEncryptDecrypt:         algNames(out.EncryptionAlgorithms),
+		types.KeyUsageTypeSignVerify:             algNames(out.SigningAlgorithms),
+		types.KeyUsageTypeKeyAgreement:           algNames(out.KeyAgreementAlgorithms),
+		types.KeyUsageTypeEncapsulateDecapsulate: algNames(out.EncapsulationAlgorithms),
 	}
 }
 

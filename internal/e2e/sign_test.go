@@ -179,7 +179,7 @@ func wantInvalid(t *testing.T, c *kms.Client, what string, in *kms.VerifyInput) 
 	wantError(t, err, "KMSInvalidSignatureException", "")
 }
 
-func flipped(b []byte, i int) []byte {
+func withBitFlipped(b []byte, i int) []byte {
 	b = bytes.Clone(b)
 	b[i%len(b)] ^= 0x01
 	return b
@@ -210,7 +210,6 @@ func TestSignVerifyEverySpec(t *testing.T) {
 // signAndVerify signs a message of alg and mt and checks the signature
 // every way it should and should not verify.
 func signAndVerify(t *testing.T, c *kms.Client, spec types.KeySpec, md *types.KeyMetadata, der []byte, alg types.SigningAlgorithmSpec, mt types.MessageType) {
-	t.Helper()
 	what := fmt.Sprintf("%s %s %s", spec, alg, mt)
 	m := randomBytes(300)
 	if mt == types.MessageTypeExternalMu {
@@ -243,8 +242,8 @@ func signAndVerify(t *testing.T, c *kms.Client, spec types.KeySpec, md *types.Ke
 	valid := &kms.VerifyInput{KeyId: md.KeyId, Message: input, MessageType: mt, Signature: sig, SigningAlgorithm: alg}
 	wantValid(t, c, what, md, valid)
 	wantInvalid(t, c, what+" tampered signature", &kms.VerifyInput{KeyId: md.KeyId, Message: input, MessageType: mt,
-		Signature: flipped(sig, len(sig)/2), SigningAlgorithm: alg})
-	wantInvalid(t, c, what+" tampered message", &kms.VerifyInput{KeyId: md.KeyId, Message: flipped(input, 3), MessageType: mt,
+		Signature: withBitFlipped(sig, len(sig)/2), SigningAlgorithm: alg})
+	wantInvalid(t, c, what+" tampered message", &kms.VerifyInput{KeyId: md.KeyId, Message: withBitFlipped(input, 3), MessageType: mt,
 		Signature: sig, SigningAlgorithm: alg})
 
 	switch {
@@ -258,8 +257,8 @@ func signAndVerify(t *testing.T, c *kms.Client, spec types.KeySpec, md *types.Ke
 			// PKCS#1 v1.5 is deterministic.
 			t.Errorf("%s: PKCS#1 v1.5 signatures of a message and of its digest differ", what)
 		}
-		// A digest signed as a message is hashed twice: it does not
-		// verify as a signature of the digest.
+		// The digest sent as RAW is hashed again, so the signature is
+		// not one of it.
 		wantInvalid(t, c, what+" verified as RAW of the digest", &kms.VerifyInput{KeyId: md.KeyId, Message: input,
 			MessageType: types.MessageTypeRaw, Signature: sig, SigningAlgorithm: alg})
 	case mt == types.MessageTypeExternalMu:
