@@ -71,8 +71,10 @@ type UsageAlgorithms struct {
 var (
 	rsaUsages = []UsageAlgorithms{
 		{UsageEncryptDecrypt, []string{"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"}},
-		{UsageSignVerify, []string{"RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512",
-			"RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"}},
+		// PKCS#1 v1.5 first, as AWS lists them (AWS CLI reference,
+		// describe-key example 2).
+		{UsageSignVerify, []string{"RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
+			"RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"}},
 	}
 	mldsaUsages = []UsageAlgorithms{{UsageSignVerify, []string{"ML_DSA_SHAKE_256"}}}
 	mlkemUsages = []UsageAlgorithms{{UsageEncapsulateDecapsulate, []string{"ML_KEM"}}}
