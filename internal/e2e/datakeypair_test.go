@@ -59,9 +59,8 @@ type ecPrivateKey struct {
 	PublicKey  asn1.BitString        `asn1:"optional,explicit,tag:1"`
 }
 
+// oidECPublicKey and oidSecp256k1 are in publickey_test.go.
 var (
-	oidECPublicKey = asn1.ObjectIdentifier{1, 2, 840, 10045, 2, 1}
-	oidSecp256k1   = asn1.ObjectIdentifier{1, 3, 132, 0, 10}
 	// id-alg-ml-kem-512/768/1024 (NIST CSOR; RFC 9935 §3): no parameters.
 	oidMLKEM = map[types.DataKeyPairSpec]asn1.ObjectIdentifier{
 		types.DataKeyPairSpecMlKem512:  {2, 16, 840, 1, 101, 3, 4, 4, 1},

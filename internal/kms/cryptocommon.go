@@ -83,15 +83,8 @@ func (s *Service) encrypt(tx store.Tx, k *keys.Key, alg string, plaintext []byte
 	if alg == keys.EncryptionAlgorithmSymmetricDefault {
 		return s.encryptSymmetric(tx, k, plaintext, ec)
 	}
-	if len(ec) > 0 {
-		// (unverified) AWS documents the encryption context as
-		// supported only with symmetric encryption keys; an RSA
-		// ciphertext has nowhere to bind it, so it is refused rather
-		// than silently dropped.
-		return sealedWith{}, kmserr.Validation("EncryptionContext is not supported with algorithm %s.", alg)
-	}
-	if limit := keys.Spec(k.Spec).MaxPlaintext(alg); len(plaintext) > limit {
-		return sealedWith{}, kmserr.Validation("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.Spec, limit)
+	if err := checkPlaintext(k, alg, plaintext, ec); err != nil {
+		return sealedWith{}, err
 	}
 	key, _, err := currentMaterial[cipher.OAEPKey](s, tx, k)
 	if err != nil {
@@ -102,6 +95,28 @@ func (s *Service) encrypt(tx store.Tx, k *keys.Key, alg string, plaintext []byte
 		return sealedWith{}, kmserr.Internal(err)
 	}
 	return sealedWith{blob: blob}, nil
+}
+
+// checkPlaintext applies the rules of an encryption under k with alg that
+// depend on the plaintext and the context: none for SYMMETRIC_DEFAULT; for
+// RSAES-OAEP, AWS's size limit and no encryption context. A DryRun makes
+// these checks too, as AWS's does ("Testing your permissions": a dry run
+// with wrong parameters fails with ValidationException).
+func checkPlaintext(k *keys.Key, alg string, plaintext []byte, ec map[string]string) error {
+	if alg == keys.EncryptionAlgorithmSymmetricDefault {
+		return nil
+	}
+	if len(ec) > 0 {
+		// (unverified) AWS documents the encryption context as
+		// supported only with symmetric encryption keys; an RSA
+		// ciphertext has nowhere to bind it, so it is refused rather
+		// than silently dropped.
+		return kmserr.Validation("EncryptionContext is not supported with algorithm %s.", alg)
+	}
+	if limit := keys.Spec(k.Spec).MaxPlaintext(alg); len(plaintext) > limit {
+		return kmserr.Validation("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.Spec, limit)
+	}
+	return nil
 }
 
 // encryptSymmetric encrypts plaintext under k's current symmetric material.
