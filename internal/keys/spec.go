@@ -137,6 +137,18 @@ var specByName = func() map[KeySpec]*SpecInfo {
 // have.
 func Spec(spec KeySpec) *SpecInfo { return specByName[spec] }
 
+// SpecInfo returns the key-spec table's entry for the key's spec. A stored
+// key always has a spec of the table; should one not (a record written by
+// a newer version), the entry is empty: no usages, no algorithms, no
+// rotation, so every use of the key is refused rather than a nil entry
+// crashing the request.
+func (k *Key) SpecInfo() *SpecInfo {
+	if s := Spec(k.Spec); s != nil {
+		return s
+	}
+	return &SpecInfo{Spec: k.Spec}
+}
+
 // Specs returns every key spec of the table.
 func Specs() []KeySpec {
 	out := make([]KeySpec, len(specs))

@@ -222,5 +222,5 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 // encryption keys from HMAC keys; whether the spec is a key pair tells them
 // from asymmetric keys of the same usage (RSA ENCRYPT_DECRYPT).
 func sameKeyType(a, b *keys.Key) bool {
-	return a.Usage == b.Usage && keys.Spec(a.Spec).Pair == keys.Spec(b.Spec).Pair
+	return a.Usage == b.Usage && a.SpecInfo().Pair == b.SpecInfo().Pair
 }

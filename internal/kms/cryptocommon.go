@@ -62,7 +62,7 @@ func checkDataKeyKey(k *keys.Key, op string) error {
 	if err := checkUsage(k, keys.UsageEncryptDecrypt, op); err != nil {
 		return err
 	}
-	if !keys.Spec(k.Spec).Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault) {
+	if !k.SpecInfo().Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault) {
 		return kmserr.InvalidKeyUsage("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
 	}
 	return nil
@@ -113,7 +113,7 @@ func checkPlaintext(k *keys.Key, alg string, plaintext []byte, ec map[string]str
 		// than silently dropped.
 		return kmserr.Validation("EncryptionContext is not supported with algorithm %s.", alg)
 	}
-	if limit := keys.Spec(k.Spec).MaxPlaintext(alg); len(plaintext) > limit {
+	if limit := k.SpecInfo().MaxPlaintext(alg); len(plaintext) > limit {
 		return kmserr.Validation("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.Spec, limit)
 	}
 	return nil
@@ -195,7 +195,7 @@ func (s *Service) decryptBlob(tx store.Tx, k *keys.Key, h cipher.Header, blob []
 // output, with no header naming the key: an RSA encryption key.
 func rawCiphertexts(k *keys.Key) bool {
 	return k.Usage == keys.UsageEncryptDecrypt &&
-		!keys.Spec(k.Spec).Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault)
+		!k.SpecInfo().Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault)
 }
 
 // ciphertextKey finds the key that made a ciphertext, for Decrypt and
