@@ -8,10 +8,8 @@ import (
 	"crypto/elliptic"
 	"crypto/x509"
 	"encoding/asn1"
-	"errors"
 	"fmt"
 	"io"
-	"reflect"
 
 	"github.com/trent-kms/trent/internal/secret"
 )
@@ -53,13 +51,6 @@ func init() {
 
 // scalarLen is the length of the curve's private scalars and coordinates.
 func (c *nistCurve) scalarLen() int { return (c.curve.Params().N.BitLen() + 7) / 8 }
-
-// Errors of ECDSA and EdDSA signing; the service checks the algorithm and
-// the message length first, so these mean a caller's bug.
-var (
-	errECSignOptions = errors.New("cipher: signing options not supported by this key")
-	errECDigestLen   = errors.New("cipher: digest length does not match the hash")
-)
 
 // ECKey is a NIST curve key pair. It is a Signer and an AgreementKey, and is
 // safe for concurrent use (it never changes after it is made).
@@ -152,7 +143,7 @@ func (k *ECKey) PublicKeyDER() []byte { return bytes.Clone(k.pubDER) }
 // crypto/rand: the library gives no choice, so rand is passed on only for
 // that setting.
 func (k *ECKey) Sign(rand io.Reader, in []byte, o SignOptions) ([]byte, error) {
-	digest, err := ecdsaDigest(in, o, nistHash)
+	digest, err := ecdsaDigest(in, o, sha2Hash)
 	if err != nil {
 		return nil, err
 	}
@@ -170,171 +161,17 @@ type ecdsaVerifier struct{ pub *ecdsa.PublicKey }
 // verify accepts only strict DER signatures (ecdsa.VerifyASN1: minimal
 // positive INTEGERs, nothing after the SEQUENCE).
 func (v ecdsaVerifier) verify(in, sig []byte, o SignOptions) bool {
-	digest, err := ecdsaDigest(in, o, nistHash)
+	digest, err := ecdsaDigest(in, o, sha2Hash)
 	if err != nil {
 		return false
 	}
 	return ecdsa.VerifyASN1(v.pub, digest, sig)
 }
 
-func nistHash(h crypto.Hash) bool {
-	return h == crypto.SHA256 || h == crypto.SHA384 || h == crypto.SHA512
-}
-
-// ecdsaDigest returns the digest ECDSA signs for in under o: in hashed with
-// o.Hash for InputRaw, in itself for InputDigest if it is as long as
-// o.Hash's digests. Options of other schemes (PSS, Prehash, μ) are refused.
+// ecdsaDigest is signedDigest for ECDSA, which has no PSS.
 func ecdsaDigest(in []byte, o SignOptions, hashOK func(crypto.Hash) bool) ([]byte, error) {
-	if o.PSS || o.Prehash || !hashOK(o.Hash) || !o.Hash.Available() {
-		return nil, errECSignOptions
+	if o.PSS {
+		return nil, errSignOptions
 	}
-	switch o.Input {
-	case InputRaw:
-		h := o.Hash.New()
-		h.Write(in)
-		return h.Sum(nil), nil
-	case InputDigest:
-		if len(in) != o.Hash.Size() {
-			return nil, errECDigestLen
-		}
-		return in, nil
-	}
-	return nil, errECSignOptions
-}
-
-// Encodings shared by every id-ecPublicKey curve (the NIST curves and
-// secp256k1). Go's x509 does not know secp256k1, and it ignores bytes
-// after a PKCS#8 and the public key inside it, so Parse reads PKCS#8
-// itself for all four curves.
-
-// ecPrivateKeyInfo is the PKCS#8 PrivateKeyInfo (RFC 5208) of an EC key
-// with a named curve (RFC 5480). Attributes are allowed and ignored.
-type ecPrivateKeyInfo struct {
-	Version    int
-	Algorithm  ecAlgorithm
-	PrivateKey []byte
-	Attributes asn1.RawValue `asn1:"optional,tag:0"`
-}
-
-type ecAlgorithm struct {
-	Algorithm  asn1.ObjectIdentifier
-	NamedCurve asn1.ObjectIdentifier
-}
-
-// ecPrivateKey is the ECPrivateKey of RFC 5915.
-type ecPrivateKey struct {
-	Version    int
-	PrivateKey []byte
-	NamedCurve asn1.ObjectIdentifier `asn1:"optional,explicit,tag:0"`
-	PublicKey  asn1.BitString        `asn1:"optional,explicit,tag:1"`
-}
-
-// ecSubjectPublicKeyInfo is an RFC 5480 EC public key.
-type ecSubjectPublicKeyInfo struct {
-	Algorithm ecAlgorithm
-	PublicKey asn1.BitString
-}
-
-// ecStrictDER unmarshals der into the struct v points to and accepts it
-// only if it is exactly the DER encoding of what it read: no trailing
-// bytes, no elements encoding/asn1 skips at the end of a SEQUENCE, no
-// BER. DER being canonical, re-encoding and comparing is the whole check.
-func ecStrictDER(der []byte, v any) error {
-	rest, err := asn1.Unmarshal(der, v)
-	if err != nil {
-		return errors.New("not DER of the expected structure")
-	}
-	if len(rest) != 0 {
-		return errors.New("trailing bytes")
-	}
-	again, err := asn1.Marshal(reflect.ValueOf(v).Elem().Interface())
-	defer clear(again)
-	if err != nil || !bytes.Equal(again, der) {
-		return errors.New("not DER of the expected structure")
-	}
-	return nil
-}
-
-// ecParsePKCS8 reads a PKCS#8 EC private key on curve. It returns the
-// private scalar, left-padded to scalarLen bytes (OpenSSL once dropped
-// leading zeros), and the public point of the ECPrivateKey, nil if absent.
-// It does not check the scalar's range or the point; the caller does.
-// Errors never contain key bytes.
-func ecParsePKCS8(der []byte, curve asn1.ObjectIdentifier, scalarLen int) (scalar, pub []byte, err error) {
-	var info ecPrivateKeyInfo
-	if err := ecStrictDER(der, &info); err != nil {
-		return nil, nil, fmt.Errorf("PKCS#8: %v", err)
-	}
-	defer clear(info.PrivateKey)
-	if info.Version != 0 {
-		return nil, nil, errors.New("PKCS#8: unsupported version")
-	}
-	if !info.Algorithm.Algorithm.Equal(oidECPublicKey) || !info.Algorithm.NamedCurve.Equal(curve) {
-		return nil, nil, errors.New("PKCS#8: not a key of this curve")
-	}
-	var ec ecPrivateKey
-	if err := ecStrictDER(info.PrivateKey, &ec); err != nil {
-		return nil, nil, fmt.Errorf("ECPrivateKey: %v", err)
-	}
-	defer clear(ec.PrivateKey)
-	switch {
-	case ec.Version != 1:
-		return nil, nil, errors.New("ECPrivateKey: unsupported version")
-	case ec.NamedCurve != nil && !ec.NamedCurve.Equal(curve):
-		return nil, nil, errors.New("ECPrivateKey: parameters name another curve")
-	case len(ec.PrivateKey) == 0 || len(ec.PrivateKey) > scalarLen:
-		return nil, nil, errors.New("ECPrivateKey: private key of the wrong length")
-	case ec.PublicKey.Bytes != nil && ec.PublicKey.BitLength != 8*len(ec.PublicKey.Bytes):
-		return nil, nil, errors.New("ECPrivateKey: public key is not whole bytes")
-	}
-	scalar = make([]byte, scalarLen)
-	copy(scalar[scalarLen-len(ec.PrivateKey):], ec.PrivateKey)
-	// A BIT STRING's Bytes alias the input, here info.PrivateKey, which is
-	// wiped on return: copy them out.
-	return scalar, bytes.Clone(ec.PublicKey.Bytes), nil
-}
-
-// ecMarshalPKCS8 is the inverse of ecParsePKCS8: the form OpenSSL's
-// "pkcs8 -topk8" and Go's x509.MarshalPKCS8PrivateKey write, without the
-// curve inside the ECPrivateKey (the PKCS#8 algorithm names it) and with
-// the uncompressed public point.
-func ecMarshalPKCS8(curve asn1.ObjectIdentifier, scalar, pubPoint []byte) ([]byte, error) {
-	inner, err := asn1.Marshal(ecPrivateKey{
-		Version:    1,
-		PrivateKey: scalar,
-		PublicKey:  asn1.BitString{Bytes: pubPoint, BitLength: 8 * len(pubPoint)},
-	})
-	defer clear(inner)
-	if err != nil {
-		return nil, err
-	}
-	return asn1.Marshal(ecPrivateKeyInfo{
-		Algorithm:  ecAlgorithm{Algorithm: oidECPublicKey, NamedCurve: curve},
-		PrivateKey: inner,
-	})
-}
-
-// ecParseSPKI reads an EC SubjectPublicKeyInfo on curve, in strict DER,
-// and returns its point encoding (a slice of der), which the caller
-// validates.
-func ecParseSPKI(der []byte, curve asn1.ObjectIdentifier) ([]byte, error) {
-	var spki ecSubjectPublicKeyInfo
-	if err := ecStrictDER(der, &spki); err != nil {
-		return nil, err
-	}
-	if !spki.Algorithm.Algorithm.Equal(oidECPublicKey) || !spki.Algorithm.NamedCurve.Equal(curve) {
-		return nil, errors.New("not a public key of this curve")
-	}
-	if spki.PublicKey.BitLength != 8*len(spki.PublicKey.Bytes) {
-		return nil, errors.New("public key is not whole bytes")
-	}
-	return spki.PublicKey.Bytes, nil
-}
-
-// ecMarshalSPKI is the inverse of ecParseSPKI.
-func ecMarshalSPKI(curve asn1.ObjectIdentifier, point []byte) ([]byte, error) {
-	return asn1.Marshal(ecSubjectPublicKeyInfo{
-		Algorithm: ecAlgorithm{Algorithm: oidECPublicKey, NamedCurve: curve},
-		PublicKey: asn1.BitString{Bytes: point, BitLength: 8 * len(point)},
-	})
+	return signedDigest(in, o, hashOK)
 }

@@ -586,8 +586,8 @@ func ecAssertRedacted(t *testing.T, k Key, secretBytes []byte) {
 	outs = append(outs, string(j))
 	lowerHex := hex.EncodeToString(secretBytes)
 	for _, out := range outs {
-		if !strings.Contains(out, redactedText) {
-			t.Errorf("%s output %q does not say %s", k.Kind(), out, redactedText)
+		if !strings.Contains(out, "[REDACTED]") {
+			t.Errorf("%s output %q does not say %s", k.Kind(), out, "[REDACTED]")
 		}
 		if strings.Contains(strings.ToLower(out), lowerHex) || strings.Contains(out, string(secretBytes)) ||
 			strings.Contains(out, fmt.Sprint(secretBytes)) {
@@ -601,7 +601,7 @@ func TestECKeyRedacted(t *testing.T) {
 		scalar, _ := k.priv.Bytes()
 		ecAssertRedacted(t, k, scalar)
 		// A copy of the struct redacts too (Redacted has value receivers).
-		if got := fmt.Sprintf("%+v", *k); got != redactedText {
+		if got := fmt.Sprintf("%+v", *k); got != "[REDACTED]" {
 			t.Errorf("copy of the key prints %q", got)
 		}
 	}

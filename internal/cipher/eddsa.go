@@ -160,16 +160,16 @@ func ed25519Verify(pub ed25519.PublicKey, in, sig []byte, o SignOptions) bool {
 func ed25519Mode(in []byte, o SignOptions) (pure bool, err error) {
 	switch {
 	case o.PSS:
-		return false, errECSignOptions
+		return false, errSignOptions
 	case !o.Prehash && o.Input == InputRaw && (o.Hash == 0 || o.Hash == crypto.SHA512):
 		return true, nil
 	case o.Prehash && o.Input == InputDigest && o.Hash == crypto.SHA512:
 		if len(in) != sha512.Size {
-			return false, errECDigestLen
+			return false, errDigestLength
 		}
 		return false, nil
 	}
-	return false, errECSignOptions
+	return false, errSignOptions
 }
 
 // ed25519phSign is HashEdDSA Ed25519ph (RFC 8032 §5.1) of msg with an

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"sort"
 	"sync"
 
@@ -217,26 +216,5 @@ func Kinds() []Kind {
 
 // Redacted is embedded in every Key implementation: its methods, promoted
 // to the key, print and marshal the key as [REDACTED], so no private key
-// reaches a log, an error or a JSON document by accident. Value receivers
-// make copies redact too.
-type Redacted struct{}
-
-const redactedText = "[REDACTED]"
-
-// String implements fmt.Stringer.
-func (Redacted) String() string { return redactedText }
-
-// GoString implements fmt.GoStringer.
-func (Redacted) GoString() string { return redactedText }
-
-// Format implements fmt.Formatter for every verb.
-func (Redacted) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redactedText)) }
-
-// LogValue implements slog.LogValuer.
-func (Redacted) LogValue() slog.Value { return slog.StringValue(redactedText) }
-
-// MarshalJSON implements json.Marshaler.
-func (Redacted) MarshalJSON() ([]byte, error) { return []byte(`"` + redactedText + `"`), nil }
-
-// MarshalText implements encoding.TextMarshaler.
-func (Redacted) MarshalText() ([]byte, error) { return []byte(redactedText), nil }
+// reaches a log, an error or a JSON document by accident.
+type Redacted = secret.Redacted

@@ -1,9 +1,7 @@
 package cipher
 
 import (
-	"crypto"
 	"crypto/rsa"
-	"errors"
 	"fmt"
 	"io"
 )
@@ -11,10 +9,6 @@ import (
 // Errors of RSA signing. The service checks the algorithm, the message
 // type and the digest length before it signs (with AWS's messages); these
 // only keep a wrong call from signing something else than asked.
-var (
-	errRSASignOptions  = errors.New("cipher: RSA signs RAW or DIGEST input with SHA-256, SHA-384 or SHA-512 only")
-	errRSADigestLength = errors.New("cipher: digest length does not match the hash")
-)
 
 // Sign implements Signer: RSASSA-PSS (salt as long as the digest, MGF1 over
 // the same hash: AWS's RSASSA_PSS_SHA_*) if o.PSS, RSASSA-PKCS1-v1_5
@@ -60,28 +54,7 @@ func rsaVerify(pub *rsa.PublicKey, in, sig []byte, o SignOptions) bool {
 	return err == nil
 }
 
-// rsaDigest returns the digest an RSA signature covers: the hash of a RAW
-// message, or a DIGEST input as it is if its length is the hash's.
+// rsaDigest returns the digest an RSA signature covers.
 func rsaDigest(in []byte, o SignOptions) ([]byte, error) {
-	switch o.Hash {
-	case crypto.SHA256, crypto.SHA384, crypto.SHA512:
-	default:
-		return nil, errRSASignOptions
-	}
-	if o.Prehash {
-		return nil, errRSASignOptions
-	}
-	switch o.Input {
-	case InputRaw:
-		h := o.Hash.New()
-		h.Write(in)
-		return h.Sum(nil), nil
-	case InputDigest:
-		if len(in) != o.Hash.Size() {
-			return nil, errRSADigestLength
-		}
-		return in, nil
-	default:
-		return nil, errRSASignOptions
-	}
+	return signedDigest(in, o, sha2Hash)
 }

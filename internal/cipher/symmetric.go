@@ -191,7 +191,13 @@ func (k *SymmetricKey) messageAEAD(salt []byte) (gocipher.AEAD, error) {
 	}
 	key := deriveMessageKey(k.material.Reveal(), salt)
 	defer clear(key[:])
-	block, err := aes.NewCipher(key[:])
+	return aesGCM(key[:])
+}
+
+// aesGCM is the AEAD of every blob: AES-GCM with a 96-bit nonce and a
+// 128-bit tag (the Wycheproof vectors check it).
+func aesGCM(key []byte) (gocipher.AEAD, error) {
+	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, err
 	}

@@ -71,8 +71,10 @@ type UsageAlgorithms struct {
 var (
 	rsaUsages = []UsageAlgorithms{
 		{UsageEncryptDecrypt, []string{"RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"}},
-		{UsageSignVerify, []string{"RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512",
-			"RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512"}},
+		// PKCS#1 v1.5 first, as AWS lists them (AWS CLI reference,
+		// describe-key example 2).
+		{UsageSignVerify, []string{"RSASSA_PKCS1_V1_5_SHA_256", "RSASSA_PKCS1_V1_5_SHA_384", "RSASSA_PKCS1_V1_5_SHA_512",
+			"RSASSA_PSS_SHA_256", "RSASSA_PSS_SHA_384", "RSASSA_PSS_SHA_512"}},
 	}
 	mldsaUsages = []UsageAlgorithms{{UsageSignVerify, []string{"ML_DSA_SHAKE_256"}}}
 	mlkemUsages = []UsageAlgorithms{{UsageEncapsulateDecapsulate, []string{"ML_KEM"}}}
@@ -134,6 +136,18 @@ var specByName = func() map[KeySpec]*SpecInfo {
 // Spec returns the table's entry for spec, or nil for a spec AWS does not
 // have.
 func Spec(spec KeySpec) *SpecInfo { return specByName[spec] }
+
+// SpecInfo returns the key-spec table's entry for the key's spec. A stored
+// key always has a spec of the table; should one not (a record written by
+// a newer version), the entry is empty: no usages, no algorithms, no
+// rotation, so every use of the key is refused rather than a nil entry
+// crashing the request.
+func (k *Key) SpecInfo() *SpecInfo {
+	if s := Spec(k.Spec); s != nil {
+		return s
+	}
+	return &SpecInfo{Spec: k.Spec}
+}
 
 // Specs returns every key spec of the table.
 func Specs() []KeySpec {

@@ -163,8 +163,8 @@ func (s *Service) UpdateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 			return nil, nil
 		}
 		old, err := getRecord[*keys.Key](tx, layout.Key(info.Caller.Account, info.Region, a.TargetKeyID))
-		if err == nil && (old.Spec != k.Spec || old.Usage != k.Usage) {
-			return nil, kmserr.Validation("Alias %s cannot be changed from a %s key for %s to a %s key for %s: the key spec and key usage must be the same.",
+		if err == nil && !sameKeyType(old, k) {
+			return nil, kmserr.Validation("Alias %s cannot be changed from a %s key for %s to a %s key for %s: the key type (symmetric, asymmetric or HMAC) and key usage must be the same.",
 				*in.AliasName, old.Spec, old.Usage, k.Spec, k.Usage)
 		} else if err != nil && !errors.Is(err, store.ErrNotFound) {
 			return nil, err
@@ -214,4 +214,13 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 		return nil, storeErr(err)
 	}
 	return &Empty{}, nil
+}
+
+// sameKeyType reports whether an alias may move from key a to key b: "the
+// same type (both symmetric or both asymmetric or both HMAC), and ... the
+// same key usage" (API Reference, UpdateAlias). The usage tells symmetric
+// encryption keys from HMAC keys; whether the spec is a key pair tells them
+// from asymmetric keys of the same usage (RSA ENCRYPT_DECRYPT).
+func sameKeyType(a, b *keys.Key) bool {
+	return a.Usage == b.Usage && a.SpecInfo().Pair == b.SpecInfo().Pair
 }

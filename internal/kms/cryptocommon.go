@@ -62,7 +62,7 @@ func checkDataKeyKey(k *keys.Key, op string) error {
 	if err := checkUsage(k, keys.UsageEncryptDecrypt, op); err != nil {
 		return err
 	}
-	if !keys.Spec(k.Spec).Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault) {
+	if !k.SpecInfo().Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault) {
 		return kmserr.InvalidKeyUsage("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
 	}
 	return nil
@@ -83,15 +83,8 @@ func (s *Service) encrypt(tx store.Tx, k *keys.Key, alg string, plaintext []byte
 	if alg == keys.EncryptionAlgorithmSymmetricDefault {
 		return s.encryptSymmetric(tx, k, plaintext, ec)
 	}
-	if len(ec) > 0 {
-		// (unverified) AWS documents the encryption context as
-		// supported only with symmetric encryption keys; an RSA
-		// ciphertext has nowhere to bind it, so it is refused rather
-		// than silently dropped.
-		return sealedWith{}, kmserr.Validation("EncryptionContext is not supported with algorithm %s.", alg)
-	}
-	if limit := keys.Spec(k.Spec).MaxPlaintext(alg); len(plaintext) > limit {
-		return sealedWith{}, kmserr.Validation("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.Spec, limit)
+	if err := checkPlaintext(k, alg, plaintext, ec); err != nil {
+		return sealedWith{}, err
 	}
 	key, _, err := currentMaterial[cipher.OAEPKey](s, tx, k)
 	if err != nil {
@@ -102,6 +95,28 @@ func (s *Service) encrypt(tx store.Tx, k *keys.Key, alg string, plaintext []byte
 		return sealedWith{}, kmserr.Internal(err)
 	}
 	return sealedWith{blob: blob}, nil
+}
+
+// checkPlaintext applies the rules of an encryption under k with alg that
+// depend on the plaintext and the context: none for SYMMETRIC_DEFAULT; for
+// RSAES-OAEP, AWS's size limit and no encryption context. A DryRun makes
+// these checks too, as AWS's does ("Testing your permissions": a dry run
+// with wrong parameters fails with ValidationException).
+func checkPlaintext(k *keys.Key, alg string, plaintext []byte, ec map[string]string) error {
+	if alg == keys.EncryptionAlgorithmSymmetricDefault {
+		return nil
+	}
+	if len(ec) > 0 {
+		// (unverified) AWS documents the encryption context as
+		// supported only with symmetric encryption keys; an RSA
+		// ciphertext has nowhere to bind it, so it is refused rather
+		// than silently dropped.
+		return kmserr.Validation("EncryptionContext is not supported with algorithm %s.", alg)
+	}
+	if limit := k.SpecInfo().MaxPlaintext(alg); len(plaintext) > limit {
+		return kmserr.Validation("Algorithm %s and key spec %s cannot encrypt data larger than %d bytes.", alg, k.Spec, limit)
+	}
+	return nil
 }
 
 // encryptSymmetric encrypts plaintext under k's current symmetric material.
@@ -180,7 +195,7 @@ func (s *Service) decryptBlob(tx store.Tx, k *keys.Key, h cipher.Header, blob []
 // output, with no header naming the key: an RSA encryption key.
 func rawCiphertexts(k *keys.Key) bool {
 	return k.Usage == keys.UsageEncryptDecrypt &&
-		!keys.Spec(k.Spec).Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault)
+		!k.SpecInfo().Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault)
 }
 
 // ciphertextKey finds the key that made a ciphertext, for Decrypt and

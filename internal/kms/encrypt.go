@@ -59,6 +59,9 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 		if err := checkState(op, k); err != nil {
 			return err
 		}
+		if err := checkPlaintext(k, alg, in.Plaintext, in.EncryptionContext); err != nil {
+			return err
+		}
 		if dryRun(in.DryRun) {
 			return kmserr.DryRun()
 		}

@@ -27,7 +27,7 @@ func checkUsage(k *keys.Key, u keys.KeyUsage, op string) error {
 // its usage, with AWS's recorded message ("Algorithm HMAC_SHA_256 is
 // incompatible with key spec HMAC_224.").
 func checkAlgorithm(k *keys.Key, alg string) error {
-	if spec := keys.Spec(k.Spec); spec == nil || !spec.Offers(k.Usage, alg) {
+	if !k.SpecInfo().Offers(k.Usage, alg) {
 		return kmserr.InvalidKeyUsage("Algorithm %s is incompatible with key spec %s.", alg, k.Spec)
 	}
 	return nil

@@ -49,7 +49,7 @@ func (s *Service) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (*Get
 		if k, err = resolveKey(ctx, tx, info, *in.KeyId, anyKeyIdentifier, op); err != nil {
 			return err
 		}
-		if !keys.Spec(k.Spec).Pair {
+		if !k.SpecInfo().Pair {
 			// (unverified message) Symmetric and HMAC keys have no
 			// public key: the model lists UnsupportedOperationException
 			// for GetPublicKey.

@@ -92,6 +92,11 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 		if err := checkState(op, dst); err != nil {
 			return err
 		}
+		// Without the ciphertext (IGNORE_CIPHERTEXT) the plaintext is
+		// unknown and only the context rule applies.
+		if err := checkPlaintext(dst, dstAlg, plaintext, in.DestinationEncryptionContext); err != nil {
+			return err
+		}
 		if dryRun(in.DryRun) {
 			return kmserr.DryRun()
 		}

@@ -22,7 +22,7 @@ type EnableKeyRotationInput struct {
 // for asymmetric and HMAC keys; the message is (unverified), in the form
 // of AWS's origin refusal).
 func checkRotatesBySpec(k *keys.Key) error {
-	if !keys.Spec(k.Spec).Rotates {
+	if !k.SpecInfo().Rotates {
 		return kmserr.UnsupportedOperation("%s key spec is %s which is not valid for this operation.", k.ARN(), k.Spec)
 	}
 	return nil
@@ -142,7 +142,7 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, in *KeyIDInput) (*Ge
 		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op); err != nil {
 			return err
 		}
-		if keys.Spec(k.Spec).Rotates && k.Origin != keys.OriginAWSKMS {
+		if k.SpecInfo().Rotates && k.Origin != keys.OriginAWSKMS {
 			return kmserr.UnsupportedOperation("%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
 		}
 		return checkState(op, k)
@@ -153,7 +153,7 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, in *KeyIDInput) (*Ge
 	// A key pending deletion reports false and does not rotate; its
 	// configuration is kept, so CancelKeyDeletion brings the original
 	// status back (API Reference, GetKeyRotationStatus).
-	out := &GetKeyRotationStatusOutput{KeyId: k.ARN(), KeyRotationEnabled: k.Rotation.Enabled && keys.Spec(k.Spec).Rotates && !k.State.PendingDeletion()}
+	out := &GetKeyRotationStatusOutput{KeyId: k.ARN(), KeyRotationEnabled: k.Rotation.Enabled && k.SpecInfo().Rotates && !k.State.PendingDeletion()}
 	if out.KeyRotationEnabled {
 		period := k.Rotation.PeriodDays
 		out.RotationPeriodInDays = &period

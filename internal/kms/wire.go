@@ -100,7 +100,7 @@ func metadata(k *keys.Key) *KeyMetadata {
 	}
 	setAlgorithms(k, &md.EncryptionAlgorithms, &md.SigningAlgorithms, &md.MacAlgorithms,
 		&md.KeyAgreementAlgorithms, &md.EncapsulationAlgorithms)
-	if !keys.Spec(k.Spec).Rotates {
+	if !k.SpecInfo().Rotates {
 		// AWS reports CurrentKeyMaterialId for symmetric encryption keys
 		// only (spec §8, KeyMetadata).
 		md.CurrentKeyMaterialId = ""
@@ -122,10 +122,7 @@ func metadata(k *keys.Key) *KeyMetadata {
 // pointers, in the order of the parameters) from the key-spec table;
 // KeyMetadata and GetPublicKey report only the list of the key's usage.
 func setAlgorithms(k *keys.Key, encryption, signing, mac, agreement, encapsulation *[]string) {
-	spec := keys.Spec(k.Spec)
-	if spec == nil {
-		return
-	}
+	spec := k.SpecInfo()
 	algs := slices.Clone(spec.Algorithms(k.Usage))
 	switch k.Usage {
 	case keys.UsageEncryptDecrypt:

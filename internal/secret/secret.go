@@ -13,6 +13,7 @@ const redacted = "[REDACTED]"
 
 // Bytes is secret byte material.
 type Bytes struct {
+	Redacted
 	b []byte
 }
 
@@ -45,25 +46,30 @@ func (s *Bytes) Wipe() {
 	clear(s.b)
 }
 
-// The printing and encoding methods have value receivers so that a copy of
-// a Bytes (a struct field holding one, a dereferenced pointer) redacts as
-// well as the pointer does: with pointer receivers fmt would print a copy's
-// bytes through reflection.
+// Redacted prints and marshals as [REDACTED] through fmt (every verb),
+// slog and encoding/json and text. Bytes embeds it, and so does every type
+// that holds a secret (package cipher's private keys): the promoted methods
+// make the whole value redact.
+//
+// The methods have value receivers so that a copy (a struct field holding
+// one, a dereferenced pointer) redacts as well as the pointer does: with
+// pointer receivers fmt would print a copy's fields through reflection.
+type Redacted struct{}
 
 // String implements fmt.Stringer.
-func (Bytes) String() string { return redacted }
+func (Redacted) String() string { return redacted }
 
-// GoString implements fmt.GoStringer so %#v does not print the bytes.
-func (Bytes) GoString() string { return redacted }
+// GoString implements fmt.GoStringer so %#v does not print the value.
+func (Redacted) GoString() string { return redacted }
 
 // Format implements fmt.Formatter for every verb (%x, %v, %s, %q, ...).
-func (Bytes) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
+func (Redacted) Format(f fmt.State, _ rune) { _, _ = f.Write([]byte(redacted)) }
 
 // LogValue implements slog.LogValuer.
-func (Bytes) LogValue() slog.Value { return slog.StringValue(redacted) }
+func (Redacted) LogValue() slog.Value { return slog.StringValue(redacted) }
 
 // MarshalJSON implements json.Marshaler.
-func (Bytes) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
+func (Redacted) MarshalJSON() ([]byte, error) { return []byte(`"` + redacted + `"`), nil }
 
 // MarshalText implements encoding.TextMarshaler.
-func (Bytes) MarshalText() ([]byte, error) { return []byte(redacted), nil }
+func (Redacted) MarshalText() ([]byte, error) { return []byte(redacted), nil }
