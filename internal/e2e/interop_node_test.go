@@ -3,7 +3,6 @@ package e2e
 import (
 	"bytes"
 	"context"
-	"crypto/sha3"
 	"crypto/x509/pkix"
 	_ "embed"
 	"encoding/asn1"
@@ -79,21 +78,14 @@ func runNoble(t *testing.T, npm *npmInstall, jobs []nobleJob) []nobleResult {
 	return out
 }
 
-// The algorithm identifiers of NIST's CSOR arc (2.16.840.1.101.3.4):
-// id-ml-dsa-44/65/87 (RFC 9881) and id-alg-ml-kem-512/768/1024 (RFC 9935),
-// both without parameters in a SubjectPublicKeyInfo.
-var (
-	oidMLDSA = map[types.KeySpec]asn1.ObjectIdentifier{
-		types.KeySpecMlDsa44: {2, 16, 840, 1, 101, 3, 4, 3, 17},
-		types.KeySpecMlDsa65: {2, 16, 840, 1, 101, 3, 4, 3, 18},
-		types.KeySpecMlDsa87: {2, 16, 840, 1, 101, 3, 4, 3, 19},
-	}
-	oidMLKEM = map[string]asn1.ObjectIdentifier{
-		"512":  {2, 16, 840, 1, 101, 3, 4, 4, 1},
-		"768":  {2, 16, 840, 1, 101, 3, 4, 4, 2},
-		"1024": {2, 16, 840, 1, 101, 3, 4, 4, 3},
-	}
-)
+// id-ml-dsa-44/65/87 (NIST CSOR, RFC 9881), without parameters in a
+// SubjectPublicKeyInfo. (The ML-KEM identifiers, oidMLKEM, are in
+// datakeypair_test.go.)
+var oidMLDSA = map[types.KeySpec]asn1.ObjectIdentifier{
+	types.KeySpecMlDsa44: {2, 16, 840, 1, 101, 3, 4, 3, 17},
+	types.KeySpecMlDsa65: {2, 16, 840, 1, 101, 3, 4, 3, 18},
+	types.KeySpecMlDsa87: {2, 16, 840, 1, 101, 3, 4, 3, 19},
+}
 
 // rawPublicKey returns the key of a DER SubjectPublicKeyInfo, checking that
 // its algorithm is oid, without parameters.
@@ -111,21 +103,6 @@ func rawPublicKey(t *testing.T, der []byte, oid asn1.ObjectIdentifier) []byte {
 			spki.Algorithm.Algorithm, spki.Algorithm.Parameters.FullBytes, oid)
 	}
 	return spki.PublicKey.Bytes
-}
-
-// externalMu computes ML-DSA's μ as a caller of Sign with MessageType
-// EXTERNAL_MU does (FIPS 204 Algorithm 2 line 6 and Algorithm 7 line 6):
-// SHAKE256(SHAKE256(pk, 64) ‖ M′, 64), where M′ = 0 ‖ 0 ‖ M is the pure
-// ML-DSA message with an empty context.
-func externalMu(pk, msg []byte) []byte {
-	tr := sha3.SumSHAKE256(pk, 64)
-	h := sha3.NewSHAKE256()
-	h.Write(tr)
-	h.Write([]byte{0, 0})
-	h.Write(msg)
-	mu := make([]byte, 64)
-	h.Read(mu)
-	return mu
 }
 
 // TestInteropNoble checks Trent's ML-DSA and ML-KEM against
@@ -148,6 +125,7 @@ func TestInteropNoble(t *testing.T) {
 			pk := rawPublicKey(t, publicKeyDER(t, c, *md.KeyId), oidMLDSA[spec])
 			msg := []byte("signed by Trent with " + string(spec) + ", verified by noble")
 			raw := trentSign(t, c, *md.KeyId, types.SigningAlgorithmSpecMlDsaShake256, types.MessageTypeRaw, msg)
+			// externalMu (sign_test.go) computes μ in Go, as a caller would.
 			mu := trentSign(t, c, *md.KeyId, types.SigningAlgorithmSpecMlDsaShake256, types.MessageTypeExternalMu, externalMu(pk, msg))
 			other := append(bytes.Clone(msg), '!')
 			res := runNoble(t, npm, []nobleJob{
@@ -174,7 +152,7 @@ func TestInteropNoble(t *testing.T) {
 		t.Run(string(spec), func(t *testing.T) {
 			t.Parallel()
 			md := createKeyOfType(t, c, spec, types.KeyUsageTypeEncapsulateDecapsulate)
-			pk := rawPublicKey(t, publicKeyDER(t, c, *md.KeyId), oidMLKEM[param])
+			pk := rawPublicKey(t, publicKeyDER(t, c, *md.KeyId), oidMLKEM[types.DataKeyPairSpec(spec)])
 			res := runNoble(t, npm, []nobleJob{{Op: "ml-kem-encapsulate", Param: param, PublicKey: pk}})[0]
 			out := must[*kms.DecapsulateOutput](t)(c.Decapsulate(ctx, &kms.DecapsulateInput{KeyId: md.KeyId,
 				EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem, SharedSecretCiphertextBlob: res.CipherText}))
@@ -196,8 +174,8 @@ func TestInteropNoble(t *testing.T) {
 			types.DataKeyPairSpecMlKem768: "768", types.DataKeyPairSpecMlKem1024: "1024"} {
 			pair := must[*kms.GenerateDataKeyPairOutput](t)(c.GenerateDataKeyPair(ctx, &kms.GenerateDataKeyPairInput{
 				KeyId: sym.KeyId, KeyPairSpec: spec}))
-			jobs = append(jobs, nobleJob{Op: "ml-kem-keygen", Param: param, Seed: mlkemSeed(t, pair.PrivateKeyPlaintext, oidMLKEM[param])})
-			want = append(want, rawPublicKey(t, pair.PublicKey, oidMLKEM[param]))
+			jobs = append(jobs, nobleJob{Op: "ml-kem-keygen", Param: param, Seed: mlkemSeed(t, pair.PrivateKeyPlaintext, oidMLKEM[spec])})
+			want = append(want, rawPublicKey(t, pair.PublicKey, oidMLKEM[spec]))
 		}
 		for i, res := range runNoble(t, npm, jobs) {
 			if !bytes.Equal(res.PublicKey, want[i]) {
