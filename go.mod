@@ -11,10 +11,10 @@ require (
 	github.com/cloudflare/circl v1.6.5
 	github.com/decred/dcrd/dcrec/secp256k1/v4 v4.4.1
 	go.etcd.io/bbolt v1.5.0
-	golang.org/x/sys v0.47.0
 )
 
 require (
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
+	golang.org/x/sys v0.47.0 // indirect
 )
