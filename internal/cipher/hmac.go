@@ -26,12 +26,12 @@ type hmacParams struct {
 	// 64–128). AWS states them in the Developer Guide, "Requirements for
 	// imported key material"
 	// (https://docs.aws.amazon.com/kms/latest/developerguide/importing-keys-conceptual.html#importing-keys-material-requirements).
-	// The stored copy of that page searched for this change showed the
-	// page but not its HMAC table, so the figures here come from the
-	// project's brief, not from a reading of AWS's text. They are
-	// plausible on their own: a key shorter than the output caps HMAC's
-	// strength below the hash's, and one longer than the block is hashed
-	// first (RFC 2104 §2), so longer material adds nothing.
+	// (unverified: the stored copy of that page did not show its HMAC
+	// table; importing material, which these bounds serve, must confirm
+	// them.) They are sound on their own: a key shorter than the output
+	// caps HMAC's strength below the hash's, and one longer than the
+	// block is hashed first (RFC 2104 §2), so longer material adds
+	// nothing.
 	minKey, maxKey int
 }
 

@@ -27,7 +27,7 @@ var hmacRef = []struct {
 	newHash    func() hash.Hash
 	size       int
 	wycheproof string
-	min, max   int // the import bounds the brief gives for AWS
+	min, max   int // AWS's bounds on imported HMAC material (see hmacParams)
 }{
 	{KindHMAC224, sha256.New224, 28, "hmac_sha224_test", 28, 64},
 	{KindHMAC256, sha256.New, 32, "hmac_sha256_test", 32, 64},
