@@ -484,22 +484,31 @@ func ecMustHex(s string) []byte {
 	return b
 }
 
-func TestECKeyOpenSSLFixture(t *testing.T) {
-	k, err := Parse(KindP256, ecMustHex(ecOpenSSLP256PKCS8))
+// checkOpenSSLFixture parses a key OpenSSL 3.0 wrote (PKCS#8, hex), and
+// checks that our encoders write the same bytes (Material, PublicKeyDER)
+// and that OpenSSL's signature of ecOpenSSLMsg verifies. It returns the key.
+func checkOpenSSLFixture(t *testing.T, kind Kind, pkcs8, spki, sig string, o SignOptions) Signer {
+	t.Helper()
+	k, err := Parse(kind, ecMustHex(pkcs8))
 	if err != nil {
 		t.Fatal(err)
 	}
 	s := k.(Signer)
-	if !bytes.Equal(s.PublicKeyDER(), ecMustHex(ecOpenSSLP256SPKI)) {
-		t.Errorf("PublicKeyDER = %x, want OpenSSL's %s", s.PublicKeyDER(), ecOpenSSLP256SPKI)
+	if !bytes.Equal(s.PublicKeyDER(), ecMustHex(spki)) {
+		t.Errorf("%s: PublicKeyDER = %x, want OpenSSL's %s", kind, s.PublicKeyDER(), spki)
 	}
 	m, _ := k.Material()
-	if !bytes.Equal(m.Reveal(), ecMustHex(ecOpenSSLP256PKCS8)) {
-		t.Error("Material differs from OpenSSL's PKCS#8")
+	if !bytes.Equal(m.Reveal(), ecMustHex(pkcs8)) {
+		t.Errorf("%s: Material differs from OpenSSL's PKCS#8", kind)
 	}
-	if !s.Verify([]byte(ecOpenSSLMsg), ecMustHex(ecOpenSSLP256Sig), SignOptions{Hash: crypto.SHA256}) {
-		t.Error("OpenSSL's signature does not verify")
+	if !s.Verify([]byte(ecOpenSSLMsg), ecMustHex(sig), o) {
+		t.Errorf("%s: OpenSSL's signature does not verify", kind)
 	}
+	return s
+}
+
+func TestECKeyOpenSSLFixture(t *testing.T) {
+	checkOpenSSLFixture(t, KindP256, ecOpenSSLP256PKCS8, ecOpenSSLP256SPKI, ecOpenSSLP256Sig, SignOptions{Hash: crypto.SHA256})
 }
 
 func TestECKeyGenerateRandomness(t *testing.T) {

@@ -200,21 +200,7 @@ func TestEd25519SignCrossCheck(t *testing.T) {
 }
 
 func TestEd25519OpenSSLFixture(t *testing.T) {
-	k, err := Parse(KindEd25519, ecMustHex(ecOpenSSLEd25519PKCS8))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := k.(Signer)
-	if !bytes.Equal(s.PublicKeyDER(), ecMustHex(ecOpenSSLEd25519SPKI)) {
-		t.Errorf("PublicKeyDER = %x, want OpenSSL's %s", s.PublicKeyDER(), ecOpenSSLEd25519SPKI)
-	}
-	m, _ := k.Material()
-	if !bytes.Equal(m.Reveal(), ecMustHex(ecOpenSSLEd25519PKCS8)) {
-		t.Error("Material differs from OpenSSL's PKCS#8")
-	}
-	if !s.Verify([]byte(ecOpenSSLMsg), ecMustHex(ecOpenSSLEd25519Sig), ed25519Pure) {
-		t.Error("OpenSSL's signature does not verify")
-	}
+	checkOpenSSLFixture(t, KindEd25519, ecOpenSSLEd25519PKCS8, ecOpenSSLEd25519SPKI, ecOpenSSLEd25519Sig, ed25519Pure)
 }
 
 // edPKCS8Variant builds PKCS#8 Ed25519 material by hand.
