@@ -16,5 +16,6 @@ require (
 require (
 	github.com/aws/aws-sdk-go-v2/internal/configsources v1.5.12 // indirect
 	github.com/aws/aws-sdk-go-v2/internal/endpoints/v2 v2.8.12 // indirect
+	github.com/emmansun/gmsm v0.15.5 // indirect
 	golang.org/x/sys v0.47.0 // indirect
 )
