@@ -23,8 +23,11 @@ const ExternalMuLength = 64
 type SigningAlgorithm struct {
 	Name string
 	// Hash is the algorithm's hash, which sets the length of a DIGEST
-	// message; zero for ML-DSA (SHAKE256 inside the scheme).
+	// message; zero for ML-DSA (SHAKE256 inside the scheme) and SM2DSA
+	// (SM3, which crypto.Hash does not name).
 	Hash crypto.Hash
+	// DigestSize is the length of a DIGEST message when Hash is zero.
+	DigestSize int
 	// PSS: RSASSA-PSS (salt length = digest length); RSA otherwise uses
 	// PKCS#1 v1.5.
 	PSS bool
@@ -51,6 +54,9 @@ var signingAlgorithms = map[string]SigningAlgorithm{
 	"ED25519_SHA_512":           {Hash: crypto.SHA512, MessageTypes: []MessageType{MessageRaw}},
 	"ED25519_PH_SHA_512":        {Hash: crypto.SHA512, Prehash: true, MessageTypes: []MessageType{MessageDigest}},
 	"ML_DSA_SHAKE_256":          {MessageTypes: []MessageType{MessageRaw, MessageExternalMu}},
+	// SM2DSA signs e = SM3(Z ‖ M) with the distinguishing ID
+	// 1234567812345678; DIGEST gives e, 32 bytes (unverified).
+	"SM2DSA": {DigestSize: 32, MessageTypes: rawOrDigest},
 }
 
 // Signing returns the meaning of a signing algorithm Trent implements.
@@ -68,6 +74,9 @@ func (a SigningAlgorithm) Takes(mt MessageType) bool { return slices.Contains(a.
 func (a SigningAlgorithm) InputLength(mt MessageType) int {
 	switch mt {
 	case MessageDigest:
+		if a.Hash == 0 {
+			return a.DigestSize
+		}
 		return a.Hash.Size()
 	case MessageExternalMu:
 		return ExternalMuLength

@@ -56,10 +56,37 @@ type SpecInfo struct {
 	Pair bool
 	// Bits is the RSA modulus size, which bounds OAEP plaintexts.
 	Bits int
-	// Unavailable, when set, is why a request for the spec is refused
-	// with UnsupportedOperationException: SM2 exists only in AWS's China
-	// Regions.
-	Unavailable string
+	// Regions says where AWS offers the spec: SM2 only in its China
+	// Regions, ML-KEM everywhere but there.
+	Regions Regions
+}
+
+// Regions is where AWS offers a key spec.
+type Regions int
+
+// Where AWS offers a key spec.
+const (
+	Everywhere Regions = iota
+	ChinaOnly
+	OutsideChina
+)
+
+// chinaPartition is the partition of AWS's China Regions.
+const chinaPartition = "aws-cn"
+
+// AvailableIn reports whether AWS offers the spec in region. Elsewhere a
+// request for it gets UnsupportedOperationException (recorded for SM2
+// outside China: "KeySpec SM2 is not supported in this Region"; the API
+// Reference says the ML-KEM specs are not available in China Regions).
+func (s *SpecInfo) AvailableIn(region string) bool {
+	china := Partition(region) == chinaPartition
+	switch s.Regions {
+	case ChinaOnly:
+		return china
+	case OutsideChina:
+		return !china
+	}
+	return true
 }
 
 // UsageAlgorithms is one usage of a spec and its algorithms.
@@ -88,12 +115,6 @@ func macUsages(alg string) []UsageAlgorithms {
 	return []UsageAlgorithms{{UsageGenerateVerifyMAC, []string{alg}}}
 }
 
-// sm2Unavailable is AWS's answer outside its China Regions (recorded:
-// "UnsupportedOperationException: KeySpec SM2 is not supported in this
-// Region"). Trent implements no SM2/SM3 cryptography, so it gives this
-// answer in every Region.
-const sm2Unavailable = "is not supported in this Region"
-
 // specs is the key-spec table.
 var specs = []SpecInfo{
 	{Spec: SpecSymmetricDefault, Material: "AES_256", Rotates: true,
@@ -115,10 +136,10 @@ var specs = []SpecInfo{
 	{Pair: true, Spec: "ML_DSA_44", Material: "ML_DSA_44", Usages: mldsaUsages},
 	{Pair: true, Spec: "ML_DSA_65", Material: "ML_DSA_65", Usages: mldsaUsages},
 	{Pair: true, Spec: "ML_DSA_87", Material: "ML_DSA_87", Usages: mldsaUsages},
-	{Pair: true, Spec: "ML_KEM_512", Material: "ML_KEM_512", Usages: mlkemUsages},
-	{Pair: true, Spec: "ML_KEM_768", Material: "ML_KEM_768", Usages: mlkemUsages},
-	{Pair: true, Spec: "ML_KEM_1024", Material: "ML_KEM_1024", Usages: mlkemUsages},
-	{Pair: true, Spec: "SM2", Material: "SM2", Unavailable: sm2Unavailable, Usages: []UsageAlgorithms{
+	{Pair: true, Spec: "ML_KEM_512", Material: "ML_KEM_512", Usages: mlkemUsages, Regions: OutsideChina},
+	{Pair: true, Spec: "ML_KEM_768", Material: "ML_KEM_768", Usages: mlkemUsages, Regions: OutsideChina},
+	{Pair: true, Spec: "ML_KEM_1024", Material: "ML_KEM_1024", Usages: mlkemUsages, Regions: OutsideChina},
+	{Pair: true, Spec: "SM2", Material: "SM2", Regions: ChinaOnly, Usages: []UsageAlgorithms{
 		{UsageEncryptDecrypt, []string{"SM2PKE"}},
 		{UsageSignVerify, []string{"SM2DSA"}},
 		{UsageKeyAgreement, []string{"ECDH"}},
@@ -190,16 +211,25 @@ func Compatible(spec KeySpec, u KeyUsage) bool {
 }
 
 // MaxPlaintext is the largest plaintext Encrypt takes under encryption
-// algorithm alg (model, Encrypt): 4096 bytes for SYMMETRIC_DEFAULT; for
-// RSAES-OAEP the modulus length less twice the hash length less two (RFC
-// 8017 §7.1.1), which gives AWS's published 214/190 bytes for RSA_2048,
-// 342/318 for RSA_3072 and 470/446 for RSA_4096.
+// algorithm alg (model, Encrypt): 4096 bytes for SYMMETRIC_DEFAULT, 1024
+// for SM2PKE; for RSAES-OAEP the modulus length less twice the hash length
+// less two (RFC 8017 §7.1.1), which gives AWS's published 214/190 bytes for
+// RSA_2048, 342/318 for RSA_3072 and 470/446 for RSA_4096.
 func (s *SpecInfo) MaxPlaintext(alg string) int {
-	if s.Bits == 0 {
-		return MaxPlaintextBytes
+	switch {
+	case alg == EncryptionAlgorithmSM2PKE:
+		return maxSM2Plaintext
+	case s.Bits > 0:
+		return s.Bits/8 - 2*OAEPHash(alg).Size() - 2
 	}
-	return s.Bits/8 - 2*OAEPHash(alg).Size() - 2
+	return MaxPlaintextBytes
 }
+
+// EncryptionAlgorithmSM2PKE is SM2 public-key encryption (China Regions).
+const EncryptionAlgorithmSM2PKE = "SM2PKE"
+
+// maxSM2Plaintext is the model's SM2PKE limit.
+const maxSM2Plaintext = 1024
 
 // MaxPlaintextBytes is the model's limit on every plaintext.
 const MaxPlaintextBytes = 4096

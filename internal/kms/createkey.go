@@ -54,7 +54,7 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		return nil, err
 	}
 
-	spec, usage, origin, err := keyShape(in)
+	spec, usage, origin, err := keyShape(in, info.Region)
 	if err != nil {
 		return nil, err
 	}
@@ -132,9 +132,11 @@ func insertKey(tx store.Tx, k *keys.Key, materials []keys.Material, policyDoc st
 }
 
 // keyShape works out the spec, usage and origin of a new key from the
-// request, with AWS's defaults and errors, and refuses what Trent does not
-// implement (SM2, custom key stores, multi-Region keys) with AWS's errors.
-func keyShape(in *CreateKeyInput) (keys.KeySpec, keys.KeyUsage, keys.Origin, error) {
+// request, with AWS's defaults and errors: a spec AWS does not offer in
+// the request's Region (SM2 outside China, ML-KEM in China), and what Trent
+// does not implement (custom key stores, multi-Region keys), are refused
+// with AWS's errors.
+func keyShape(in *CreateKeyInput, region string) (keys.KeySpec, keys.KeyUsage, keys.Origin, error) {
 	spec := keys.SpecSymmetricDefault
 	switch {
 	case in.KeySpec != nil && in.CustomerMasterKeySpec != nil:
@@ -180,8 +182,8 @@ func keyShape(in *CreateKeyInput) (keys.KeySpec, keys.KeyUsage, keys.Origin, err
 			return "", "", "", kmserr.Validation("CustomKeyStoreId can be specified only when Origin is AWS_CLOUDHSM or EXTERNAL_KEY_STORE.")
 		}
 	}
-	if why := keys.Spec(spec).Unavailable; why != "" {
-		return "", "", "", kmserr.UnsupportedOperation("KeySpec %s %s", spec, why)
+	if !keys.Spec(spec).AvailableIn(region) {
+		return "", "", "", kmserr.UnsupportedOperation("KeySpec %s is not supported in this Region", spec)
 	}
 	if in.MultiRegion != nil && *in.MultiRegion {
 		return "", "", "", kmserr.UnsupportedOperation("Multi-Region keys are not supported by this server.")

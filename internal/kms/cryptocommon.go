@@ -78,7 +78,7 @@ type sealedWith struct {
 
 // encrypt encrypts plaintext under k's current material with alg, which
 // checkEncryptionKey has accepted: a Trent blob for SYMMETRIC_DEFAULT
-// (binding ec), raw RSAES-OAEP output otherwise.
+// (binding ec), the raw output of the public-key scheme otherwise.
 func (s *Service) encrypt(tx store.Tx, k *keys.Key, alg string, plaintext []byte, ec map[string]string) (sealedWith, error) {
 	if alg == keys.EncryptionAlgorithmSymmetricDefault {
 		return s.encryptSymmetric(tx, k, plaintext, ec)
@@ -86,20 +86,16 @@ func (s *Service) encrypt(tx store.Tx, k *keys.Key, alg string, plaintext []byte
 	if err := checkPlaintext(k, alg, plaintext, ec); err != nil {
 		return sealedWith{}, err
 	}
-	key, _, err := currentMaterial[cipher.OAEPKey](s, tx, k)
+	blob, err := s.encryptAsymmetric(tx, k, alg, plaintext)
 	if err != nil {
 		return sealedWith{}, err
-	}
-	blob, err := key.EncryptOAEP(s.rand, keys.OAEPHash(alg), plaintext)
-	if err != nil {
-		return sealedWith{}, kmserr.Internal(err)
 	}
 	return sealedWith{blob: blob}, nil
 }
 
 // checkPlaintext applies the rules of an encryption under k with alg that
 // depend on the plaintext and the context: none for SYMMETRIC_DEFAULT; for
-// RSAES-OAEP, AWS's size limit and no encryption context. A DryRun makes
+// RSAES-OAEP and SM2PKE, AWS's size limit and no encryption context. A DryRun makes
 // these checks too, as AWS's does ("Testing your permissions": a dry run
 // with wrong parameters fails with ValidationException).
 func checkPlaintext(k *keys.Key, alg string, plaintext []byte, ec map[string]string) error {
@@ -153,13 +149,9 @@ func (s *Service) decrypt(tx store.Tx, k *keys.Key, alg string, c ciphertext, ec
 	if len(ec) > 0 {
 		return nil, "", kmserr.Validation("EncryptionContext is not supported with algorithm %s.", alg)
 	}
-	key, _, err := currentMaterial[cipher.OAEPKey](s, tx, k)
+	plaintext, err := s.decryptAsymmetric(tx, k, alg, c.blob)
 	if err != nil {
 		return nil, "", err
-	}
-	plaintext, err := key.DecryptOAEP(keys.OAEPHash(alg), c.blob)
-	if err != nil {
-		return nil, "", kmserr.InvalidCiphertext()
 	}
 	defer plaintext.Wipe()
 	// The plaintext leaves as a response member; the caller clears it.
@@ -191,8 +183,9 @@ func (s *Service) decryptBlob(tx store.Tx, k *keys.Key, h cipher.Header, blob []
 	return plaintext, materialID, nil
 }
 
-// rawCiphertexts reports whether k's ciphertexts are raw RSAES-OAEP
-// output, with no header naming the key: an RSA encryption key.
+// rawCiphertexts reports whether k's ciphertexts are the raw output of a
+// public-key scheme, with no header naming the key: an RSA or SM2
+// encryption key.
 func rawCiphertexts(k *keys.Key) bool {
 	return k.Usage == keys.UsageEncryptDecrypt &&
 		!k.SpecInfo().Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault)

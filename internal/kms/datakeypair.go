@@ -97,8 +97,8 @@ func (s *Service) generateDataKeyPair(ctx context.Context, in *GenerateDataKeyPa
 	if pairSpec == nil || !pairSpec.Pair {
 		return nil, kmserr.Internal(fmt.Errorf("key pair spec %s is not in the key-spec table", *in.KeyPairSpec))
 	}
-	if pairSpec.Unavailable != "" {
-		return nil, kmserr.UnsupportedOperation("KeyPairSpec %s %s", *in.KeyPairSpec, pairSpec.Unavailable)
+	if !pairSpec.AvailableIn(info.Region) {
+		return nil, kmserr.UnsupportedOperation("KeyPairSpec %s is not supported in this Region", *in.KeyPairSpec)
 	}
 	if err := refuseRecipient(recipient); err != nil {
 		return nil, err
