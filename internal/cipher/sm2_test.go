@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the tests check SM2 through gmsm's elliptic.Curve methods.
+
 package cipher
 
 import (

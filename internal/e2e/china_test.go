@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 Go's generic CurveParams arithmetic is the independent check of SM2 ECDH.
+
 package e2e
 
 import (
@@ -111,7 +113,6 @@ func sm2PublicPoint(t *testing.T, der []byte) (x, y *big.Int) {
 	if !spki.Algorithm.Algorithm.Equal(oidECPublicKey) || !spki.Algorithm.Curve.Equal(oidSM2Curve) {
 		t.Fatalf("SM2 SPKI algorithm %v curve %v", spki.Algorithm.Algorithm, spki.Algorithm.Curve)
 	}
-	//lint:ignore SA1019 the generic arithmetic is the independent check.
 	x, y = elliptic.Unmarshal(sm2Curve, spki.PublicKey.Bytes)
 	if x == nil {
 		t.Fatal("SM2 public key is not a point of the SM2 curve")
@@ -213,7 +214,6 @@ func TestSM2DeriveSharedSecret(t *testing.T) {
 	}
 	d.Add(d, big.NewInt(1))
 	px, py := sm2Curve.ScalarBaseMult(d.Bytes())
-	//lint:ignore SA1019 the generic arithmetic is the independent check.
 	point := elliptic.Marshal(sm2Curve, px, py)
 	peer, err := asn1.Marshal(struct {
 		Algorithm struct {

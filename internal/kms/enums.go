@@ -31,5 +31,4 @@ var (
 	keyAgreementAlgorithmValues  = enumValues(types.KeyAgreementAlgorithmSpec("").Values())
 	encapsulationAlgorithmValues = enumValues(types.EncapsulationAlgorithmSpec("").Values())
 	dataKeyPairSpecValues        = enumValues(types.DataKeyPairSpec("").Values())
-	keyEncryptionAlgorithmValues = enumValues(types.KeyEncryptionMechanism("").Values())
 )

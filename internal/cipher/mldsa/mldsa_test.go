@@ -15,8 +15,6 @@ import (
 // type that uses this package; these check the pieces against their
 // definitions and the whole against circl.
 
-var allParams = []*Params{MLDSA44, MLDSA65, MLDSA87}
-
 func TestSizes(t *testing.T) {
 	for _, c := range []struct {
 		p           *Params
