@@ -262,7 +262,9 @@ func TestRSAEncryptRefusals(t *testing.T) {
 		{"Decrypt a symmetric blob with a signing key", "IncorrectKeyException", "The key ID in the request does not identify a CMK that can perform this operation.", func() error {
 			return errOf(c.Decrypt(ctx, &kms.DecryptInput{KeyId: signer.KeyId, CiphertextBlob: symBlob}))
 		}},
-		{"Decrypt an RSA ciphertext with a signing key", "InvalidCiphertextException", "", func() error {
+		// Not a symmetric blob, so no key ID to compare: the signing
+		// key is refused for its usage.
+		{"Decrypt an RSA ciphertext with a signing key", "InvalidKeyUsageException", *signer.Arn + " key usage is SIGN_VERIFY which is not valid for Decrypt.", func() error {
 			return errOf(c.Decrypt(ctx, &kms.DecryptInput{KeyId: signer.KeyId, CiphertextBlob: rsaBlob, EncryptionAlgorithm: oaepSHA256}))
 		}},
 		// The encryption context is for symmetric keys only (model);

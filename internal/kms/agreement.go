@@ -65,9 +65,9 @@ func (s *Service) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecret
 		}
 		shared, err := key.SharedSecret(in.PublicKey)
 		if errors.Is(err, cipher.ErrInvalidPublicKey) {
-			// (unverified message) AWS validates the peer key's form,
-			// curve and point.
-			return kmserr.Validation("PublicKey is not a valid %s public key: it must be a DER-encoded X.509 SubjectPublicKeyInfo of a point on the key's curve.", k.Spec)
+			// AWS validates the peer key's form, curve and point, and
+			// answers with an empty message (recorded).
+			return kmserr.Validation("")
 		} else if err != nil {
 			return kmserr.Internal(err)
 		}

@@ -211,6 +211,12 @@ func ciphertextKey(ctx context.Context, tx store.Tx, info *request.Info, blob []
 			return k, c, nil
 		}
 		if c.header, err = cipher.ParseHeader(blob); err != nil {
+			// Not a symmetric blob: a key that does not encrypt is
+			// refused for its usage, as every Decrypt with it is; an
+			// encryption key, for the ciphertext.
+			if err := checkUsage(k, keys.UsageEncryptDecrypt, op); err != nil {
+				return nil, c, err
+			}
 			return nil, c, kmserr.InvalidCiphertext()
 		}
 		if k.ID != c.header.KeyID {

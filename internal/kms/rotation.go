@@ -19,11 +19,11 @@ type EnableKeyRotationInput struct {
 // checkRotatesBySpec refuses a key whose spec never rotates: automatic
 // and on-demand rotation exist only for symmetric encryption keys (model,
 // EnableKeyRotation and RotateKeyOnDemand: UnsupportedOperationException
-// for asymmetric and HMAC keys; the message is (unverified), in the form
-// of AWS's origin refusal).
+// for asymmetric and HMAC keys). AWS sends it with an empty message
+// (recorded for RotateKeyOnDemand on an RSA_4096 key).
 func checkRotatesBySpec(k *keys.Key) error {
 	if !k.SpecInfo().Rotates {
-		return kmserr.UnsupportedOperation("%s key spec is %s which is not valid for this operation.", k.ARN(), k.Spec)
+		return kmserr.UnsupportedOperation("")
 	}
 	return nil
 }
