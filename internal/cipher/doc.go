@@ -6,7 +6,9 @@
 // context in context.go, the version-1 ciphertext blob header in blob.go and
 // AES-256-GCM under a per-message key derived from the key material in
 // symmetric.go), rsa, ecdsa, secp256k1, eddsa, ecdh, mldsa, hmac, mlkem and
-// sm2.
+// sm2; and, for importing key material (issue 9), AES key wrap with padding
+// (kwp.go, RFC 5649) and the unwrapping of AWS's wrapping algorithms
+// (importwrap.go).
 // The blob format is documented byte by byte in docs/ciphertext-format.md;
 // the tests recompute it by hand from that description. Every primitive is
 // tested against the Wycheproof vectors and an independent implementation.

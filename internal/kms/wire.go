@@ -93,6 +93,9 @@ func metadata(k *keys.Key) *KeyMetadata {
 		KeyState:              string(k.State),
 		Origin:                string(k.Origin),
 		KeyManager:            string(k.Manager),
+		// The deprecated member repeats KeySpec for every spec, the
+		// newer ones (Ed25519, ML-DSA, ML-KEM) too, whose values its
+		// frozen enum lacks (unverified: no recorded response).
 		CustomerMasterKeySpec: string(k.Spec),
 		KeySpec:               string(k.Spec),
 		MultiRegion:           &multiRegion,
