@@ -82,20 +82,20 @@ type KeyMetadata struct {
 // metadata renders a key as KeyMetadata.
 func metadata(k *keys.Key) *KeyMetadata {
 	multiRegion := k.MultiRegion
+	// The deprecated CustomerMasterKeySpec repeats KeySpec for every spec,
+	// the newer ones (Ed25519, ML-DSA, ML-KEM) too, whose values its frozen
+	// enum lacks (unverified: no recorded response).
 	md := &KeyMetadata{
-		AWSAccountId: k.Account,
-		KeyId:        k.ID,
-		Arn:          k.ARN(),
-		CreationDate: timePtr(k.CreatedAt),
-		Enabled:      k.Enabled(),
-		Description:  k.Description,
-		KeyUsage:     string(k.Usage),
-		KeyState:     string(k.State),
-		Origin:       string(k.Origin),
-		KeyManager:   string(k.Manager),
-		// The deprecated member repeats KeySpec for every spec, the
-		// newer ones (Ed25519, ML-DSA, ML-KEM) too, whose values its
-		// frozen enum lacks (unverified: no recorded response).
+		AWSAccountId:          k.Account,
+		KeyId:                 k.ID,
+		Arn:                   k.ARN(),
+		CreationDate:          timePtr(k.CreatedAt),
+		Enabled:               k.Enabled(),
+		Description:           k.Description,
+		KeyUsage:              string(k.Usage),
+		KeyState:              string(k.State),
+		Origin:                string(k.Origin),
+		KeyManager:            string(k.Manager),
 		CustomerMasterKeySpec: string(k.Spec),
 		KeySpec:               string(k.Spec),
 		MultiRegion:           &multiRegion,
