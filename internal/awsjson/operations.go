@@ -43,6 +43,10 @@ func Operations(s *kms.Service) []Operation {
 		Op(keys.OpDeriveSharedSecret, s.DeriveSharedSecret, ReadOnly()),
 		Op(keys.OpEncapsulate, s.Encapsulate, ReadOnly()),
 		Op(keys.OpDecapsulate, s.Decapsulate, ReadOnly()),
+		// Imported key material.
+		Op(keys.OpGetParametersForImport, s.GetParametersForImport, ReadOnly()),
+		Op(keys.OpImportKeyMaterial, s.ImportKeyMaterial),
+		Op(keys.OpDeleteImportedKeyMaterial, s.DeleteImportedKeyMaterial),
 		// Rotation.
 		Op(keys.OpEnableKeyRotation, s.EnableKeyRotation),
 		Op(keys.OpDisableKeyRotation, s.DisableKeyRotation),

@@ -200,7 +200,7 @@ func TestDeriveSharedSecretRefusals(t *testing.T) {
 
 	// Keys of other usages, ECC_SECG_P256K1 (SIGN_VERIFY only) among
 	// them: AWS's recorded key-usage message.
-	for _, shape := range []keyShape{{}, {types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify}, {types.KeySpecEccSecgP256k1, types.KeyUsageTypeSignVerify}} {
+	for _, shape := range []keyShape{{}, {spec: types.KeySpecEccNistP256, usage: types.KeyUsageTypeSignVerify}, {spec: types.KeySpecEccSecgP256k1, usage: types.KeyUsageTypeSignVerify}} {
 		name := "symmetric key"
 		if shape.spec != "" {
 			name = fmt.Sprintf("%s %s key", shape.spec, shape.usage)

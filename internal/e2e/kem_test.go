@@ -173,7 +173,7 @@ func TestKEMRefusals(t *testing.T) {
 	before := keyUsageMark(t, c, *md.KeyId)
 
 	// Keys of other usages: AWS's recorded key-usage message.
-	for _, shape := range []keyShape{{}, {types.KeySpecHmac256, types.KeyUsageTypeGenerateVerifyMac}, {types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement}} {
+	for _, shape := range []keyShape{{}, {spec: types.KeySpecHmac256, usage: types.KeyUsageTypeGenerateVerifyMac}, {spec: types.KeySpecEccNistP256, usage: types.KeyUsageTypeKeyAgreement}} {
 		name := "symmetric key"
 		if shape.spec != "" {
 			name = fmt.Sprintf("%s %s key", shape.spec, shape.usage)

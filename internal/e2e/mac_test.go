@@ -135,7 +135,7 @@ func TestMacRefusals(t *testing.T) {
 
 	// Keys of other usages: AWS's recorded key-usage message, for both
 	// operations.
-	for _, shape := range []keyShape{{}, {types.KeySpecRsa2048, types.KeyUsageTypeSignVerify}, {types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify}} {
+	for _, shape := range []keyShape{{}, {spec: types.KeySpecRsa2048, usage: types.KeyUsageTypeSignVerify}, {spec: types.KeySpecEccNistP256, usage: types.KeyUsageTypeSignVerify}} {
 		name := "symmetric key"
 		if shape.spec != "" {
 			name = fmt.Sprintf("%s %s key", shape.spec, shape.usage)

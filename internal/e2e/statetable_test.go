@@ -5,6 +5,8 @@ import (
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
+	"crypto/sha256"
 	"crypto/x509"
 	"encoding/hex"
 	"encoding/json"
@@ -42,6 +44,9 @@ type stateFixture struct {
 	// bytes for a key that never was): a signature or MAC of stateMessage,
 	// an ML-KEM ciphertext; and a peer public key on P-256.
 	signature, mac, kemCiphertext, peerKey []byte
+	// For an EXTERNAL key: its material, and a fresh import token with the
+	// material wrapped for it (taken before the key left Enabled).
+	material, importToken, wrappedMaterial []byte
 }
 
 // stateMessage is what the fixture signs and MACs.
@@ -50,15 +55,17 @@ var stateMessage = []byte("state table")
 // keyShape is the spec and usage of the key an operation needs; the zero
 // shape is a symmetric encryption key.
 type keyShape struct {
-	spec  types.KeySpec
-	usage types.KeyUsageType
+	spec     types.KeySpec
+	usage    types.KeyUsageType
+	external bool
 }
 
 var (
-	signingKey   = keyShape{types.KeySpecEccNistP256, types.KeyUsageTypeSignVerify}
-	macKey       = keyShape{types.KeySpecHmac256, types.KeyUsageTypeGenerateVerifyMac}
-	agreementKey = keyShape{types.KeySpecEccNistP256, types.KeyUsageTypeKeyAgreement}
-	kemKey       = keyShape{types.KeySpecMlKem768, types.KeyUsageTypeEncapsulateDecapsulate}
+	signingKey   = keyShape{spec: types.KeySpecEccNistP256, usage: types.KeyUsageTypeSignVerify}
+	macKey       = keyShape{spec: types.KeySpecHmac256, usage: types.KeyUsageTypeGenerateVerifyMac}
+	agreementKey = keyShape{spec: types.KeySpecEccNistP256, usage: types.KeyUsageTypeKeyAgreement}
+	kemKey       = keyShape{spec: types.KeySpecMlKem768, usage: types.KeyUsageTypeEncapsulateDecapsulate}
+	importedKey  = keyShape{external: true}
 )
 
 // stateCall is one way to call an operation on the fixture's key. side
@@ -76,6 +83,8 @@ var stateShapes = map[keys.Operation]keyShape{
 	keys.OpGenerateMac: macKey, keys.OpVerifyMac: macKey,
 	keys.OpDeriveSharedSecret: agreementKey,
 	keys.OpEncapsulate:        kemKey, keys.OpDecapsulate: kemKey,
+	keys.OpGetParametersForImport: importedKey, keys.OpImportKeyMaterial: importedKey,
+	keys.OpDeleteImportedKeyMaterial: importedKey,
 }
 
 // stateCallers calls every operation of the wire's table that names a key
@@ -192,6 +201,17 @@ var stateCallers = map[keys.Operation][]stateCall{
 	}}},
 	keys.OpEncapsulate: {{"", func(f *stateFixture) error {
 		return errOf(f.c.Encapsulate(ctx, &kms.EncapsulateInput{KeyId: f.key.KeyId, EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem}))
+	}}},
+	keys.OpGetParametersForImport: {{"", func(f *stateFixture) error {
+		return errOf(f.c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: f.key.KeyId,
+			WrappingAlgorithm: types.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: types.WrappingKeySpecRsa2048}))
+	}}},
+	keys.OpImportKeyMaterial: {{"", func(f *stateFixture) error {
+		return errOf(f.c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: f.key.KeyId, ImportToken: f.importToken,
+			EncryptedKeyMaterial: f.wrappedMaterial, ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire}))
+	}}},
+	keys.OpDeleteImportedKeyMaterial: {{"", func(f *stateFixture) error {
+		return errOf(f.c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: f.key.KeyId}))
 	}}},
 	keys.OpDecapsulate: {{"", func(f *stateFixture) error {
 		return errOf(f.c.Decapsulate(ctx, &kms.DecapsulateInput{KeyId: f.key.KeyId, EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem, SharedSecretCiphertextBlob: f.kemCiphertext}))
@@ -323,7 +343,7 @@ func newStateFixture(t *testing.T, c *kms.Client, state types.KeyState, aliasPre
 	helperBlob := encryptUnder(t, c, *helper.KeyId, []byte("helper"), nil)
 	in := &kms.CreateKeyInput{Tags: []types.Tag{{TagKey: aws.String("owner"), TagValue: aws.String("team")}},
 		KeySpec: shape.spec, KeyUsage: shape.usage}
-	if state == types.KeyStatePendingImport {
+	if state == types.KeyStatePendingImport || shape.external {
 		in.Origin = types.OriginTypeExternal
 	}
 	f := &stateFixture{c: c, key: createSymmetricKey(t, c, in), helper: helper, helperBlob: helperBlob,
@@ -331,6 +351,18 @@ func newStateFixture(t *testing.T, c *kms.Client, state types.KeyState, aliasPre
 	must[*kms.CreateAliasOutput](t)(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(f.ownAlias), TargetKeyId: f.key.KeyId}))
 	must[*kms.CreateAliasOutput](t)(c.CreateAlias(ctx, &kms.CreateAliasInput{AliasName: aws.String(f.movingAlias), TargetKeyId: helper.KeyId}))
 	f.peerKey = peerPublicKey(t)
+	if shape.external {
+		// An EXTERNAL key reaches Enabled by importing material; the
+		// token and wrapped material for the call under test are
+		// taken now, while every state still allows it.
+		f.material = randomBytes(32)
+		if state != types.KeyStatePendingImport {
+			token, wrapped := wrapForImport(t, c, *f.key.KeyId, f.material)
+			must[*kms.ImportKeyMaterialOutput](t)(c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: f.key.KeyId,
+				ImportToken: token, EncryptedKeyMaterial: wrapped, ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire}))
+		}
+		f.importToken, f.wrappedMaterial = wrapForImport(t, c, *f.key.KeyId, f.material)
+	}
 	switch {
 	case state == types.KeyStatePendingImport:
 		f.blob = pendingImportBlob(t, helperBlob, *f.key.KeyId)
@@ -428,4 +460,22 @@ func peerPublicKey(t *testing.T) []byte {
 		t.Fatal(err)
 	}
 	return der
+}
+
+// wrapForImport gets import parameters for keyID (RSA_2048,
+// RSAES_OAEP_SHA_256) and wraps material with Go's crypto/rsa, an
+// implementation independent of Trent's.
+func wrapForImport(t *testing.T, c *kms.Client, keyID string, material []byte) (token, wrapped []byte) {
+	t.Helper()
+	p := must[*kms.GetParametersForImportOutput](t)(c.GetParametersForImport(ctx, &kms.GetParametersForImportInput{
+		KeyId: aws.String(keyID), WrappingAlgorithm: types.AlgorithmSpecRsaesOaepSha256, WrappingKeySpec: types.WrappingKeySpecRsa2048}))
+	pub, ok := stdlibPublicKey(t, p.PublicKey).(*rsa.PublicKey)
+	if !ok {
+		t.Fatalf("wrapping key is %T, want RSA", stdlibPublicKey(t, p.PublicKey))
+	}
+	wrapped, err := rsa.EncryptOAEP(sha256.New(), rand.Reader, pub, material, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p.ImportToken, wrapped
 }

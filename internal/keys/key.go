@@ -42,6 +42,9 @@ type Key struct {
 	MultiRegion bool      `json:"multiRegion,omitempty"`
 	// ExpirationModel is set for EXTERNAL keys once material is imported.
 	ExpirationModel string `json:"expirationModel,omitempty"`
+	// ValidTo is when imported material expires (KEY_MATERIAL_EXPIRES);
+	// zero when it does not, or when the key has no material.
+	ValidTo time.Time `json:"validTo,omitzero"`
 
 	// DeletionDate and PendingWindowDays are set while the key is pending
 	// deletion.
@@ -96,10 +99,14 @@ type Due struct {
 	// Rotation is when the next rotation (automatic or on-demand) runs
 	// (zero: none scheduled or the key cannot rotate in its state).
 	Rotation time.Time
+	// Expiry is when imported material expires and is deleted (zero:
+	// none), whatever the key's state.
+	Expiry time.Time
 }
 
-// Due returns the key's scheduled work. Rotation is only due while the key
-// is Enabled: AWS does not rotate disabled or pending-deletion keys, and
+// Due returns the key's scheduled work. Imported material expires at its
+// ValidTo in any state (AWS deletes it from a disabled or pending-deletion
+// key too). Rotation is only due while the key is Enabled: AWS does not rotate disabled or pending-deletion keys, and
 // rotates a key whose date passed while it was disabled once it is enabled
 // again. An on-demand rotation in progress is due at once.
 func (k *Key) Due() Due {
@@ -107,6 +114,7 @@ func (k *Key) Due() Due {
 	if k.State.PendingDeletion() {
 		d.Deletion = k.DeletionDate
 	}
+	d.Expiry = k.ValidTo
 	if k.State == StateEnabled {
 		switch {
 		case !k.Rotation.OnDemandStarted.IsZero():

@@ -43,6 +43,10 @@ const (
 	OpDeriveSharedSecret                  = "DeriveSharedSecret"
 	OpEncapsulate                         = "Encapsulate"
 	OpDecapsulate                         = "Decapsulate"
+	// Imported key material.
+	OpGetParametersForImport    = "GetParametersForImport"
+	OpImportKeyMaterial         = "ImportKeyMaterial"
+	OpDeleteImportedKeyMaterial = "DeleteImportedKeyMaterial"
 	// Rotation.
 	OpEnableKeyRotation    = "EnableKeyRotation"
 	OpDisableKeyRotation   = "DisableKeyRotation"
@@ -74,6 +78,7 @@ var operations = []Operation{
 	OpGenerateRandom,
 	OpGenerateDataKeyPair, OpGenerateDataKeyPairWithoutPlaintext, OpGetPublicKey, OpSign, OpVerify,
 	OpGenerateMac, OpVerifyMac, OpDeriveSharedSecret, OpEncapsulate, OpDecapsulate,
+	OpGetParametersForImport, OpImportKeyMaterial, OpDeleteImportedKeyMaterial,
 	OpEnableKeyRotation, OpDisableKeyRotation, OpGetKeyRotationStatus, OpRotateKeyOnDemand,
 	OpListKeyRotations,
 	OpCreateAlias, OpUpdateAlias, OpDeleteAlias, OpListAliases,

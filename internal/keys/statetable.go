@@ -65,6 +65,18 @@ var stateTable = []stateRow{
 	// refuses by origin before the state; 11 keeps the cell closed.
 	{[]Operation{OpRotateKeyOnDemand},
 		[...]footnote{allowed, 1, 3, 3, 5, 11, 14, allowed}},
+	// The spec's 8 and 9 are origin rules the handlers check before the
+	// state (a key that reaches the table is EXTERNAL), so "?9" is allowed
+	// and "✗8 or ✗9" under PendingDeletion is 8, KMSInvalidStateException
+	// naming the state, as 3 does. An Unavailable key is in a custom key
+	// store and never EXTERNAL; 11 keeps the cell closed.
+	{[]Operation{OpGetParametersForImport},
+		[...]footnote{allowed, allowed, 3, 3, allowed, 11, 14, 15}},
+	{[]Operation{OpImportKeyMaterial},
+		[...]footnote{allowed, allowed, 3, 3, allowed, 11, 14, allowed}},
+	// "✓9" everywhere it applies; in PendingImport it has no effect.
+	{[]Operation{OpDeleteImportedKeyMaterial},
+		[...]footnote{allowed, allowed, allowed, allowed, allowed, 11, 14, 15}},
 	// A second ScheduleKeyDeletion on a pending key is 3 (recorded).
 	{[]Operation{OpScheduleKeyDeletion},
 		[...]footnote{allowed, allowed, 3, 3, allowed, allowed, allowed, 15}},

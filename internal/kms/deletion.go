@@ -162,7 +162,7 @@ func (s *Service) emptyTrash(ctx context.Context, account, region, keyID string)
 				return err
 			}
 			for _, k := range []string{layout.Tags(account, region, keyID), layout.Policy(account, region, keyID),
-				layout.Usage(account, region, keyID), layout.Trash(account, region, keyID)} {
+				layout.Usage(account, region, keyID), layout.Import(account, region, keyID), layout.Trash(account, region, keyID)} {
 				if err := tx.Delete(k); err != nil {
 					return err
 				}

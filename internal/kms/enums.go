@@ -31,4 +31,8 @@ var (
 	keyAgreementAlgorithmValues  = enumValues(types.KeyAgreementAlgorithmSpec("").Values())
 	encapsulationAlgorithmValues = enumValues(types.EncapsulationAlgorithmSpec("").Values())
 	dataKeyPairSpecValues        = enumValues(types.DataKeyPairSpec("").Values())
+	wrappingAlgorithmValues      = enumValues(types.AlgorithmSpec("").Values())
+	wrappingKeySpecValues        = enumValues(types.WrappingKeySpec("").Values())
+	expirationModelValues        = enumValues(types.ExpirationModelType("").Values())
+	importTypeValues             = enumValues(types.ImportType("").Values())
 )

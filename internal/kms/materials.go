@@ -71,6 +71,11 @@ func (s *Service) keyMaterial(tx store.Tx, k *keys.Key, version uint32) (cipher.
 		// caller as an invalid ciphertext; anything else is a fault.
 		return nil, "", err
 	}
+	if m.Sealed == nil {
+		// Imported material deleted (DeleteImportedKeyMaterial or
+		// expiry): the key is PendingImport until it is imported again.
+		return nil, "", kmserr.InvalidState("%s is pending import.", k.ARN())
+	}
 	material, err := s.sealer.Unseal(m.Sealed, materialAAD(k, version))
 	if err != nil {
 		return nil, "", kmserr.Internal(fmt.Errorf("unseal material %d of %s: %w", version, k.ARN(), err))

@@ -99,6 +99,9 @@ func dueEntries(k *keys.Key) map[string]bool {
 	if !d.Rotation.IsZero() {
 		out[layout.Due(d.Rotation, k.Account, k.Region, k.ID, layout.DueRotation)] = true
 	}
+	if !d.Expiry.IsZero() {
+		out[layout.Due(d.Expiry, k.Account, k.Region, k.ID, layout.DueExpiry)] = true
+	}
 	return out
 }
 

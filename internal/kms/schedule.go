@@ -63,6 +63,8 @@ func (s *Service) runEntry(ctx context.Context, e layout.DueEntry, now time.Time
 		return s.deleteDueKey(ctx, e, now)
 	case layout.DueRotation:
 		return s.rotateDueKey(ctx, e, now)
+	case layout.DueExpiry:
+		return s.expireDueKey(ctx, e, now)
 	}
 	return fmt.Errorf("unknown scheduled work %q", e.Kind)
 }

@@ -117,6 +117,7 @@ func metadata(k *keys.Key) *KeyMetadata {
 	}
 	if k.Origin == keys.OriginExternal {
 		md.ExpirationModel = k.ExpirationModel
+		md.ValidTo = timePtr(k.ValidTo)
 	}
 	return md
 }

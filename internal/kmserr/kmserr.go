@@ -83,6 +83,9 @@ const (
 	CodeDryRunOperation            = "DryRunOperationException"
 	CodeIncompleteSignature        = "IncompleteSignatureException"
 	CodeIncorrectKey               = "IncorrectKeyException"
+	CodeIncorrectKeyMaterial       = "IncorrectKeyMaterialException"
+	CodeInvalidImportToken         = "InvalidImportTokenException"
+	CodeExpiredImportToken         = "ExpiredImportTokenException"
 	CodeInternal                   = "KMSInternalException"
 	CodeInvalidAliasName           = "InvalidAliasNameException"
 	CodeInvalidCiphertext          = "InvalidCiphertextException"
@@ -170,6 +173,23 @@ func KMSInvalidSignature() *Error { return client(CodeKMSInvalidSignature, "") }
 // KMSInvalidMac is VerifyMac's answer to a MAC that does not verify, with
 // an empty message as AWS sends it (recorded).
 func KMSInvalidMac() *Error { return client(CodeKMSInvalidMac, "") }
+
+// IncorrectKeyMaterial: imported material that is not valid for the key,
+// or not the material the key had (the model's description of the error).
+func IncorrectKeyMaterial(format string, args ...any) *Error {
+	return client(CodeIncorrectKeyMaterial, format, args...)
+}
+
+// InvalidImportToken: an import token the server did not issue for this
+// key.
+func InvalidImportToken() *Error {
+	return client(CodeInvalidImportToken, "The import token is invalid or does not belong to this key.")
+}
+
+// ExpiredImportToken: an import token past its 24 hours.
+func ExpiredImportToken() *Error {
+	return client(CodeExpiredImportToken, "The import token has expired; call GetParametersForImport for a new one.")
+}
 
 // InvalidMarker: a pagination marker the server did not issue.
 func InvalidMarker() *Error {

@@ -48,6 +48,6 @@ var (
 	TrashRecord = Cost{Reads: 1, Writes: 1}
 	// TrashFixed is the rest of an emptying transaction: the scans of the
 	// materials and the alias index, and the deletion of the tags, policy,
-	// usage record and trash marker.
-	TrashFixed = Cost{Reads: 2, Writes: 4}
+	// usage and import records and the trash marker.
+	TrashFixed = Cost{Reads: 2, Writes: 5}
 )

@@ -31,6 +31,8 @@ type DueKind string
 const (
 	DueDeletion DueKind = "delete"
 	DueRotation DueKind = "rotate"
+	// DueExpiry deletes imported key material whose ValidTo has passed.
+	DueExpiry DueKind = "expire"
 )
 
 // DueEntry is a parsed scheduler index key.
@@ -61,7 +63,7 @@ func ParseDue(k string) (DueEntry, error) {
 		return DueEntry{}, fmt.Errorf("%w: scheduler index %q", ErrMalformed, k)
 	}
 	kind := DueKind(parts[4])
-	if kind != DueDeletion && kind != DueRotation {
+	if kind != DueDeletion && kind != DueRotation && kind != DueExpiry {
 		return DueEntry{}, fmt.Errorf("%w: scheduler index %q names unknown work", ErrMalformed, k)
 	}
 	return DueEntry{At: at, Account: parts[1], Region: parts[2], KeyID: parts[3], Kind: kind}, nil
