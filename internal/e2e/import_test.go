@@ -19,7 +19,6 @@ import (
 	"fmt"
 	"hash"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -157,9 +156,6 @@ func createExternalKey(t *testing.T, c *kms.Client, spec types.KeySpec, usage ty
 	}
 	return md
 }
-
-// keyMaterialIDPattern is KeyMaterialId's form in the service model.
-var keyMaterialIDPattern = regexp.MustCompile(`^[a-f0-9]{64}$`)
 
 // metadataJSON is a key's DescribeKey metadata, for comparing before and
 // after a refused call.
@@ -323,7 +319,7 @@ func TestImportSymmetricEveryWrapping(t *testing.T) {
 			out := must[*kms.ImportKeyMaterialOutput](t)(c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{
 				KeyId: md.KeyId, ImportToken: p.out.ImportToken, EncryptedKeyMaterial: wrapMaterial(t, p, material),
 				ExpirationModel: tc.model, ValidTo: tc.validTo}))
-			if aws.ToString(out.KeyId) != *md.Arn || !keyMaterialIDPattern.MatchString(aws.ToString(out.KeyMaterialId)) {
+			if aws.ToString(out.KeyId) != *md.Arn || !materialIDShape.MatchString(aws.ToString(out.KeyMaterialId)) {
 				t.Errorf("ImportKeyMaterial KeyId %s KeyMaterialId %q, want the ARN and 64 hex digits", aws.ToString(out.KeyId), aws.ToString(out.KeyMaterialId))
 			}
 
@@ -607,7 +603,7 @@ func TestImportDeleteReimport(t *testing.T) {
 	// the material, and the import enables it again.
 	other := createExternalKey(t, c, "", "")
 	otherID := mustImport(t, tn, *other.KeyId, material, oaep256)
-	if otherID == firstID || !keyMaterialIDPattern.MatchString(otherID) {
+	if otherID == firstID || !materialIDShape.MatchString(otherID) {
 		t.Errorf("the same material in two keys: KeyMaterialId %s and %s, want two different IDs", firstID, otherID)
 	}
 	must[*kms.DisableKeyOutput](t)(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: other.KeyId}))
