@@ -23,6 +23,11 @@ type RotationsListEntry struct {
 	KeyMaterialState string `json:"KeyMaterialState"`
 	RotationDate     *Time  `json:"RotationDate,omitempty"`
 	RotationType     string `json:"RotationType,omitempty"`
+	// For imported material: whether it is imported now, and how it
+	// expires.
+	ImportState     string `json:"ImportState,omitempty"`
+	ExpirationModel string `json:"ExpirationModel,omitempty"`
+	ValidTo         *Time  `json:"ValidTo,omitempty"`
 }
 
 // ListKeyRotationsOutput is the ListKeyRotations response.
@@ -85,8 +90,17 @@ func (s *Service) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInpu
 
 func rotationEntry(k *keys.Key, m keys.Material) RotationsListEntry {
 	e := RotationsListEntry{KeyId: k.ID, KeyMaterialId: m.ID, KeyMaterialState: "NON_CURRENT"}
-	if m.Version == k.CurrentMaterial {
+	// Imported material that was deleted (CurrentMaterial 0) is still the
+	// key's current material, waiting to be imported again.
+	if m.Version == k.CurrentMaterial || (k.CurrentMaterial == 0 && m.Version == k.MaterialCount) {
 		e.KeyMaterialState = "CURRENT"
+	}
+	if k.Origin == keys.OriginExternal {
+		e.ImportState = "PENDING_IMPORT"
+		if m.Sealed != nil {
+			e.ImportState = "IMPORTED"
+			e.ExpirationModel, e.ValidTo = k.ExpirationModel, timePtr(k.ValidTo)
+		}
 	}
 	if m.RotationType != "" {
 		e.RotationDate = timePtr(m.CreatedAt)
