@@ -607,6 +607,8 @@ func TestImportDeleteReimport(t *testing.T) {
 		t.Errorf("the same material in two keys: KeyMaterialId %s and %s, want two different IDs", firstID, otherID)
 	}
 	must[*kms.DisableKeyOutput](t)(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: other.KeyId}))
+	// A disabled EXTERNAL key gives parameters (key-state table: ?9).
+	getImportParams(t, tn, *other.KeyId, oaep256)
 	del = must[*kms.DeleteImportedKeyMaterialOutput](t)(c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: other.Arn, KeyMaterialId: aws.String(otherID)}))
 	if aws.ToString(del.KeyMaterialId) != otherID {
 		t.Errorf("DeleteImportedKeyMaterial KeyMaterialId %s, want %s", aws.ToString(del.KeyMaterialId), otherID)
