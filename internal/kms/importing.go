@@ -88,7 +88,10 @@ var wrappingAlgorithms = map[string]bool{
 	"RSA_AES_KEY_WRAP_SHA_1": true, "RSA_AES_KEY_WRAP_SHA_256": true,
 }
 
-var keyMaterialIDPattern = regexp.MustCompile(`^[a-f0-9]+$`)
+var (
+	keyMaterialIDPattern          = regexp.MustCompile(`^[a-f0-9]+$`)
+	keyMaterialDescriptionPattern = regexp.MustCompile(`^[a-zA-Z0-9:/_\s.-]+$`)
+)
 
 // checkExternal refuses a key whose material is not imported, with AWS's
 // recorded message.
@@ -207,10 +210,16 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 	v.enum("expirationModel", in.ExpirationModel, expirationModelValues)
 	v.enum("importType", in.ImportType, importTypeValues)
 	v.length("keyMaterialDescription", in.KeyMaterialDescription, 0, 256)
+	v.pattern("keyMaterialDescription", in.KeyMaterialDescription, keyMaterialDescriptionPattern)
 	v.length("keyMaterialId", in.KeyMaterialId, 64, 64)
 	v.pattern("keyMaterialId", in.KeyMaterialId, keyMaterialIDPattern)
 	if err := v.err(); err != nil {
 		return nil, err
+	}
+	if in.KeyMaterialId != nil && in.ImportType != nil && *in.ImportType == importNew {
+		// Model: "You cannot specify a key material ID with ImportType
+		// set to NEW_KEY_MATERIAL."
+		return nil, kmserr.Validation("You cannot specify a key material ID with ImportType set to NEW_KEY_MATERIAL.")
 	}
 	now := s.clock.Now()
 	validTo, err := importValidTo(in, now)
@@ -285,7 +294,7 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 // importValidTo applies the expiration rules of ImportKeyMaterial
 // (model): KEY_MATERIAL_EXPIRES, the default, needs ValidTo, in the future
 // and at most 365 days ahead; KEY_MATERIAL_DOES_NOT_EXPIRE takes none.
-// The messages are (unverified).
+// The messages are (unverified) but for the recorded one.
 func importValidTo(in *ImportKeyMaterialInput, now time.Time) (time.Time, error) {
 	if in.ExpirationModel != nil && *in.ExpirationModel == expirationDoesNotExpire {
 		if in.ValidTo != nil {
@@ -294,7 +303,8 @@ func importValidTo(in *ImportKeyMaterialInput, now time.Time) (time.Time, error)
 		return time.Time{}, nil
 	}
 	if in.ValidTo == nil {
-		return time.Time{}, kmserr.Validation("ValidTo is required when ExpirationModel is KEY_MATERIAL_EXPIRES.")
+		// Recorded.
+		return time.Time{}, kmserr.Validation("A validTo date must be set if the ExpirationModel is KEY_MATERIAL_EXPIRES")
 	}
 	t := time.Time(*in.ValidTo)
 	if !t.After(now) {

@@ -61,7 +61,9 @@ func Policy(account, region, keyID string) string {
 
 // Import is the key of a key's import record (an EXTERNAL key: the secret
 // its KeyMaterialIds are derived with, and its live import tokens).
-func Import(account, region, keyID string) string { return Account(account, region) + "import/" + keyID }
+func Import(account, region, keyID string) string {
+	return Account(account, region) + "import/" + keyID
+}
 
 // Usage is the key of a key's last-use record (GetKeyLastUsage).
 func Usage(account, region, keyID string) string { return Account(account, region) + "usage/" + keyID }
