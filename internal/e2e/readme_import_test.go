@@ -66,12 +66,24 @@ func TestREADMEImportingKeyMaterial(t *testing.T) {
 // successfulCalls counts the successful calls of an audit log by name.
 func successfulCalls(t *testing.T, path string) map[string]int {
 	t.Helper()
+	calls := map[string]int{}
+	for _, r := range readAuditLog(t, path) {
+		if r.ErrorCode == "" {
+			calls[r.EventName]++
+		}
+	}
+	return calls
+}
+
+// readAuditLog reads the records of an audit log file.
+func readAuditLog(t *testing.T, path string) []audit.Record {
+	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	calls := map[string]int{}
+	var out []audit.Record
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 1<<20), 1<<20)
 	for sc.Scan() {
@@ -79,11 +91,12 @@ func successfulCalls(t *testing.T, path string) map[string]int {
 		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
 			t.Fatalf("audit line %q: %v", sc.Text(), err)
 		}
-		if r.ErrorCode == "" {
-			calls[r.EventName]++
-		}
+		out = append(out, r)
 	}
-	return calls
+	if err := sc.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 // pick returns the entries of m whose keys are in like.

@@ -1,10 +1,8 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -231,26 +229,12 @@ func runSnippet(t *testing.T, b readmeBlock, dataDir, dir string, env []string, 
 	// The output alone could be an echo: the audit log shows that the
 	// plaintext went through Trent and back. Encrypt and Decrypt are
 	// written to the log before their responses, so they are there now.
-	f, err := os.Open(filepath.Join(dataDir, audit.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
 	calls := map[string]int{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var r audit.Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("audit line %q: %v", sc.Text(), err)
-		}
+	for _, r := range readAuditLog(t, filepath.Join(dataDir, audit.FileName)) {
 		if r.ErrorCode != "" {
 			t.Fatalf("%s made a call that Trent refused: %s: %s: %s", b, r.EventName, r.ErrorCode, r.ErrorMessage)
 		}
 		calls[r.EventName]++
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	if calls["Encrypt"] == 0 || calls["Decrypt"] == 0 {
 		t.Fatalf("%s printed %q without encrypting and decrypting it through Trent (calls in the audit log: %v)", b, readmeWant, calls)
