@@ -248,14 +248,13 @@ type stateCell struct {
 // decidedBeforeState are the cells a step of the key gate before the state
 // table decides. The PendingImport key has origin EXTERNAL, and the
 // rotation operations refuse that origin before they read the state
-// (footnote 6; spec §3 notes: type and origin first). AWS rotates EXTERNAL
-// keys on demand and was recorded giving 5 for RotateKeyOnDemand here;
-// Trent does not rotate imported material yet, so it refuses the origin.
+// (footnote 6; spec §3 notes: type and origin first). RotateKeyOnDemand
+// rotates EXTERNAL keys (to imported material pending rotation), so it
+// reads the state and gives 5, as AWS was recorded doing.
 var decidedBeforeState = map[stateCell]string{
 	{keys.OpEnableKeyRotation, types.KeyStatePendingImport}:    originExternal,
 	{keys.OpDisableKeyRotation, types.KeyStatePendingImport}:   originExternal,
 	{keys.OpGetKeyRotationStatus, types.KeyStatePendingImport}: originExternal,
-	{keys.OpRotateKeyOnDemand, types.KeyStatePendingImport}:    originExternal,
 }
 
 const originExternal = "UnsupportedOperationException|origin is EXTERNAL which is not valid for this operation."

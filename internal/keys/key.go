@@ -42,9 +42,13 @@ type Key struct {
 	MultiRegion bool      `json:"multiRegion,omitempty"`
 	// ExpirationModel is set for EXTERNAL keys once material is imported.
 	ExpirationModel string `json:"expirationModel,omitempty"`
-	// ValidTo is when imported material expires (KEY_MATERIAL_EXPIRES);
-	// zero when it does not, or when the key has no material.
+	// ValidTo is when the current imported material expires
+	// (KEY_MATERIAL_EXPIRES); zero when it does not, or when the key has no
+	// material.
 	ValidTo time.Time `json:"validTo,omitzero"`
+	// NextExpiry is the earliest ValidTo of the key's imported materials
+	// (the current one and any other), when the scheduler has work.
+	NextExpiry time.Time `json:"nextExpiry,omitzero"`
 
 	// DeletionDate and PendingWindowDays are set while the key is pending
 	// deletion.
@@ -60,6 +64,10 @@ type Key struct {
 	CurrentMaterialID string `json:"currentMaterialId,omitempty"`
 	// MaterialCount is the number of material versions (1..N).
 	MaterialCount uint32 `json:"materialCount"`
+	// CurrentMissing: the current material is imported material that was
+	// deleted (DeleteImportedKeyMaterial, expiry); the key cannot use it
+	// until the same material is imported again.
+	CurrentMissing bool `json:"currentMissing,omitempty"`
 }
 
 // Rotation is a key's rotation configuration and schedule.
@@ -88,6 +96,9 @@ func (k *Key) ARN() string { return KeyARN(k.Region, k.Account, k.ID) }
 // Enabled is KeyMetadata.Enabled: true only in state Enabled.
 func (k *Key) Enabled() bool { return k.State == StateEnabled }
 
+// HasMaterial reports whether the key has usable current material.
+func (k *Key) HasMaterial() bool { return k.CurrentMaterial != 0 && !k.CurrentMissing }
+
 // AWSManaged reports whether AWS (here: Trent on a service's behalf)
 // manages the key.
 func (k *Key) AWSManaged() bool { return k.Manager == ManagerAWS }
@@ -114,7 +125,7 @@ func (k *Key) Due() Due {
 	if k.State.PendingDeletion() {
 		d.Deletion = k.DeletionDate
 	}
-	d.Expiry = k.ValidTo
+	d.Expiry = k.NextExpiry
 	if k.State == StateEnabled {
 		switch {
 		case !k.Rotation.OnDemandStarted.IsZero():

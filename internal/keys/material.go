@@ -25,6 +25,20 @@ type Material struct {
 	// RotationType is empty for the first material.
 	RotationType RotationType `json:"rotationType,omitempty"`
 	// Sealed is the material sealed by the root key, bound to the key ARN
-	// and version.
+	// and version. For imported material it is empty while the material
+	// is deleted (DeleteImportedKeyMaterial, expiry), until the same
+	// material is imported again.
 	Sealed []byte `json:"sealed"`
+
+	// Imported material only: its expiration (ValidTo zero when it does
+	// not expire), the description given at import, and whether it waits
+	// for RotateKeyOnDemand to become current (PENDING_ROTATION).
+	ExpirationModel string    `json:"expirationModel,omitempty"`
+	ValidTo         time.Time `json:"validTo,omitzero"`
+	Description     string    `json:"description,omitempty"`
+	PendingRotation bool      `json:"pendingRotation,omitempty"`
 }
+
+// Imported reports whether the material's bytes are held (always, for
+// material Trent generated).
+func (m *Material) Imported() bool { return m.Sealed != nil }

@@ -93,7 +93,7 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*Cance
 			return err
 		}
 		k.State = keys.StateDisabled
-		if k.CurrentMaterial == 0 {
+		if !k.HasMaterial() {
 			// A key without material (EXTERNAL, nothing imported yet)
 			// goes back to PendingImport: Disabled would let EnableKey
 			// make a key that cannot encrypt (docs "Key states": only

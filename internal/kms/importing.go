@@ -191,9 +191,10 @@ func (s *Service) GetParametersForImport(ctx context.Context, in *GetParametersF
 }
 
 // ImportKeyMaterial unwraps material with an import token's wrapping key
-// and makes it the key's material. A key that has had material takes only
-// the same material again (after DeleteImportedKeyMaterial or expiry, or
-// to change its expiration).
+// and gives it to the key: its first material; material it had, again
+// (after DeleteImportedKeyMaterial or expiry, or to change its
+// expiration); or, for a symmetric key with ImportType NEW_KEY_MATERIAL,
+// new material that RotateKeyOnDemand then makes current.
 func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialInput) (*ImportKeyMaterialOutput, error) {
 	info, err := requestInfo(ctx)
 	if err != nil {
@@ -249,7 +250,7 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 		return nil, storeErr(err)
 	}
 	defer prepared.material.Wipe()
-	sealed, err := s.sealer.Seal(prepared.material.Reveal(), materialAAD(prepared.key, 1), s.rand)
+	sealed, err := s.sealer.Seal(prepared.material.Reveal(), materialAAD(prepared.key, prepared.version), s.rand)
 	if err != nil {
 		return nil, kmserr.Internal(err)
 	}
@@ -260,26 +261,44 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 			return nil, err
 		}
 		defer again.material.Wipe()
-		if again.materialID != prepared.materialID {
+		if again.materialID != prepared.materialID || again.version != prepared.version {
 			// The key changed between the two reads (another import).
 			return nil, kmserr.IncorrectKeyMaterial("")
 		}
 		k := again.key
 		old := *k
-		m := keys.Material{Version: 1, ID: again.materialID, CreatedAt: now, Sealed: sealed}
+		m := keys.Material{Version: again.version, ID: again.materialID, CreatedAt: now}
 		if again.previous != nil {
-			m.CreatedAt = again.previous.CreatedAt
+			m = *again.previous
 		}
-		if err := putRecord(tx, layout.Material(k.Account, k.Region, k.ID, 1), m); err != nil {
+		m.Sealed, m.ExpirationModel, m.ValidTo = sealed, model, validTo
+		if in.KeyMaterialDescription != nil {
+			m.Description = *in.KeyMaterialDescription
+		}
+		switch {
+		case again.previous == nil && again.version > 1:
+			// New material for a key that has some: it waits for
+			// RotateKeyOnDemand.
+			m.PendingRotation = true
+			k.MaterialCount = again.version
+		case again.version == 1 && again.previous == nil:
+			// The first import.
+			k.CurrentMaterial, k.MaterialCount, k.CurrentMaterialID = 1, 1, again.materialID
+		}
+		if err := putRecord(tx, layout.Material(k.Account, k.Region, k.ID, m.Version), m); err != nil {
 			return nil, err
 		}
-		k.CurrentMaterial, k.MaterialCount = 1, 1
-		k.CurrentMaterialID = again.materialID
-		k.ExpirationModel, k.ValidTo = model, validTo
-		if k.State == keys.StatePendingImport {
-			// A key pending deletion stays pending deletion, and a
-			// disabled one disabled.
-			k.State = keys.StateEnabled
+		if m.Version == k.CurrentMaterial {
+			k.CurrentMissing = false
+			k.ExpirationModel, k.ValidTo = model, validTo
+			if k.State == keys.StatePendingImport {
+				// A key pending deletion stays pending deletion, and a
+				// disabled one disabled.
+				k.State = keys.StateEnabled
+			}
+		}
+		if err := refreshExpiry(tx, k); err != nil {
+			return nil, err
 		}
 		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", again.materialID)
 		return out, putKey(tx, &old, k)
@@ -287,7 +306,6 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 	if err != nil {
 		return nil, err
 	}
-	s.materials.evictKey(prepared.key.ARN())
 	return out, nil
 }
 
@@ -316,16 +334,21 @@ func importValidTo(in *ImportKeyMaterialInput, now time.Time) (time.Time, error)
 	return t, nil
 }
 
-// preparedImport is unwrapped, checked material for a key.
+// preparedImport is unwrapped, checked material for a key, and where it
+// goes.
 type preparedImport struct {
 	key        *keys.Key
 	material   *secret.Bytes // canonical encoding (cipher.Key.Material)
 	materialID string
-	previous   *keys.Material // the key's earlier material record, if any
+	// version is the material version the import writes; previous its
+	// record if the key had it (a re-import), nil for new material.
+	version  uint32
+	previous *keys.Material
 }
 
 // prepareImport resolves and checks the key, finds the token, unwraps and
-// checks the material and derives its ID; it writes nothing.
+// checks the material, derives its ID and decides where it goes; it
+// writes nothing.
 func (s *Service) prepareImport(ctx context.Context, tx store.Tx, info *request.Info, in *ImportKeyMaterialInput, tokenID string, now time.Time) (*preparedImport, error) {
 	const op = keys.OpImportKeyMaterial
 	k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op)
@@ -335,8 +358,7 @@ func (s *Service) prepareImport(ctx context.Context, tx store.Tx, info *request.
 	if err := checkExternal(k); err != nil {
 		return nil, err
 	}
-	rotates := k.SpecInfo().Rotates
-	if !rotates && (in.ImportType != nil || in.KeyMaterialDescription != nil || in.KeyMaterialId != nil) {
+	if !k.SpecInfo().Rotates && (in.ImportType != nil || in.KeyMaterialDescription != nil || in.KeyMaterialId != nil) {
 		// (unverified message) The model: "only usable with symmetric
 		// encryption keys".
 		return nil, kmserr.Validation("ImportType, KeyMaterialDescription and KeyMaterialId can be specified only for symmetric encryption keys.")
@@ -362,43 +384,98 @@ func (s *Service) prepareImport(ctx context.Context, tx store.Tx, info *request.
 		return nil, err
 	}
 	p := &preparedImport{key: k, material: material}
-	if p.materialID, err = s.materialID(rec, k, material.Reveal()); err != nil {
-		material.Wipe()
-		return nil, err
-	}
-	prev, err := getRecord[keys.Material](tx, layout.Material(k.Account, k.Region, k.ID, 1))
-	switch {
-	case err == nil:
-		p.previous = &prev
-	case !errors.Is(err, store.ErrNotFound):
-		material.Wipe()
-		return nil, err
-	}
-	if err := checkImportType(in, p); err != nil {
+	if err := s.placeImport(tx, in, rec, p); err != nil {
 		material.Wipe()
 		return nil, err
 	}
 	return p, nil
 }
 
-// checkImportType applies the re-import rule: a key that has had material
-// takes only that material again; new material for it (on-demand
-// rotation of imported keys) is not implemented yet.
-func checkImportType(in *ImportKeyMaterialInput, p *preparedImport) error {
+// placeImport derives the material's ID and decides which version it is
+// (ImportKeyMaterial's ImportType): the first material of a key; new
+// material for a key that has some (NEW_KEY_MATERIAL, symmetric keys
+// only), which waits for RotateKeyOnDemand; or, by default, material the
+// key had (EXISTING_KEY_MATERIAL), matched by its ID, which a key that has
+// had material takes only.
+func (s *Service) placeImport(tx store.Tx, in *ImportKeyMaterialInput, rec *importRecord, p *preparedImport) error {
+	k := p.key
+	var err error
+	if p.materialID, err = s.materialID(rec, k, p.material.Reveal()); err != nil {
+		return err
+	}
 	if in.KeyMaterialId != nil && *in.KeyMaterialId != p.materialID {
 		return kmserr.IncorrectKeyMaterial("The key material ID does not identify the imported key material.")
 	}
-	if p.previous == nil {
-		if in.ImportType != nil && *in.ImportType != importNew {
-			return kmserr.Validation("%s has no key material to import again; use ImportType NEW_KEY_MATERIAL.", p.key.ARN())
+	ms, err := keyMaterials(tx, k)
+	if err != nil {
+		return err
+	}
+	var same *keys.Material
+	pending := false
+	for i := range ms {
+		if ms[i].ID == p.materialID {
+			same = &ms[i]
 		}
-		return nil
+		pending = pending || ms[i].PendingRotation
 	}
-	if in.ImportType != nil && *in.ImportType == importNew {
-		return kmserr.UnsupportedOperation("Importing new key material into a key that has had key material (rotation of imported key material) is not supported by this server yet.")
+	newMaterial := in.ImportType != nil && *in.ImportType == importNew
+	switch {
+	case len(ms) == 0:
+		if in.ImportType != nil && !newMaterial {
+			return kmserr.Validation("%s has no key material to import again; use ImportType NEW_KEY_MATERIAL.", k.ARN())
+		}
+		p.version = 1
+	case newMaterial:
+		if same != nil {
+			return kmserr.IncorrectKeyMaterial("The key material is already associated with %s; import it with ImportType EXISTING_KEY_MATERIAL.", k.ARN())
+		}
+		if pending {
+			// (unverified) One material at a time waits for rotation.
+			return kmserr.InvalidState("%s already has key material pending rotation.", k.ARN())
+		}
+		p.version = k.MaterialCount + 1
+	default:
+		if same == nil {
+			return kmserr.IncorrectKeyMaterial("The key material in the request is not key material that was previously imported into this KMS key.")
+		}
+		p.version, p.previous = same.Version, same
 	}
-	if p.previous.ID != p.materialID {
-		return kmserr.IncorrectKeyMaterial("The key material in the request is not the key material that was previously imported into this KMS key.")
+	return nil
+}
+
+// keyMaterials reads every material record of k, oldest first. A key has
+// at most 27 (the first, 25 on-demand rotations, one pending).
+func keyMaterials(tx store.Tx, k *keys.Key) ([]keys.Material, error) {
+	items, err := tx.Scan(layout.Materials(k.Account, k.Region, k.ID), "", maxMaterialVersions)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]keys.Material, 0, len(items))
+	for _, it := range items {
+		m, err := decodeRecord[keys.Material](it.Value)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// maxMaterialVersions bounds keyMaterials' scan.
+const maxMaterialVersions = keys.MaxOnDemandRotations + 2
+
+// refreshExpiry sets k.NextExpiry to the earliest ValidTo of its imported
+// materials, from the records in tx.
+func refreshExpiry(tx store.Tx, k *keys.Key) error {
+	ms, err := keyMaterials(tx, k)
+	if err != nil {
+		return err
+	}
+	k.NextExpiry = time.Time{}
+	for _, m := range ms {
+		if m.Imported() && !m.ValidTo.IsZero() && (k.NextExpiry.IsZero() || m.ValidTo.Before(k.NextExpiry)) {
+			k.NextExpiry = m.ValidTo
+		}
 	}
 	return nil
 }
@@ -453,7 +530,6 @@ func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImpor
 		return nil, err
 	}
 	const op = keys.OpDeleteImportedKeyMaterial
-	var arn string
 	out := &DeleteImportedKeyMaterialOutput{}
 	err = s.update(ctx, func(tx store.Tx) (any, error) {
 		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op)
@@ -466,43 +542,67 @@ func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImpor
 		if err := checkState(op, k); err != nil {
 			return nil, err
 		}
-		arn, out.KeyId, out.KeyMaterialId = k.ARN(), k.ARN(), k.CurrentMaterialID
-		if in.KeyMaterialId != nil && *in.KeyMaterialId != k.CurrentMaterialID {
-			// (unverified) Only the current material can be deleted
-			// while imported keys do not rotate.
-			return nil, kmserr.NotFound("Key material %s is not the current key material of %s.", *in.KeyMaterialId, k.ARN())
+		out.KeyId = k.ARN()
+		ms, err := keyMaterials(tx, k)
+		if err != nil {
+			return nil, err
 		}
-		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", k.CurrentMaterialID)
-		return out, deleteImportedMaterial(tx, k)
+		var target *keys.Material
+		for i := range ms {
+			if (in.KeyMaterialId == nil && ms[i].Version == k.CurrentMaterial) ||
+				(in.KeyMaterialId != nil && ms[i].ID == *in.KeyMaterialId) {
+				target = &ms[i]
+			}
+		}
+		switch {
+		case target == nil && in.KeyMaterialId != nil:
+			// (unverified message)
+			return nil, kmserr.NotFound("Key material %s is not associated with %s.", *in.KeyMaterialId, k.ARN())
+		case target == nil:
+			// A key that never had material: nothing to delete.
+			return out, nil
+		}
+		out.KeyMaterialId = target.ID
+		audit.DetailsFrom(ctx).SetAdditional("keyMaterialId", target.ID)
+		return out, deleteImportedMaterial(tx, k, *target)
 	})
 	if err != nil {
 		return nil, err
 	}
-	s.materials.evictKey(arn)
 	return out, nil
 }
 
-// deleteImportedMaterial removes k's material: the material record keeps
-// its ID and dates but no longer the sealed bytes, so a re-import can be
-// checked against it and ListKeyRotations still names it. A key without
-// material is left as it is.
-func deleteImportedMaterial(tx store.Tx, k *keys.Key) error {
-	if k.CurrentMaterial == 0 {
-		return nil
-	}
-	name := layout.Material(k.Account, k.Region, k.ID, k.CurrentMaterial)
-	m, err := getRecord[keys.Material](tx, name)
-	if err != nil {
-		return err
-	}
-	m.Sealed = nil
-	if err := putRecord(tx, name, m); err != nil {
-		return err
-	}
+// deleteImportedMaterial removes the bytes of one imported material of k:
+// the record keeps its ID, dates and import settings, so a re-import can
+// be checked against it and ListKeyRotations still names it. Deleting the
+// current material puts the key in PendingImport (a key pending deletion
+// stays so); deleting other material leaves the key usable, without the
+// ciphertexts made under that material. Deleting pending material removes
+// it: it never became part of the key.
+func deleteImportedMaterial(tx store.Tx, k *keys.Key, m keys.Material) error {
 	old := *k
-	k.CurrentMaterial, k.CurrentMaterialID, k.ValidTo = 0, "", time.Time{}
-	if !k.State.PendingDeletion() {
-		k.State = keys.StatePendingImport
+	name := layout.Material(k.Account, k.Region, k.ID, m.Version)
+	if m.PendingRotation {
+		if err := tx.Delete(name); err != nil {
+			return err
+		}
+		if m.Version == k.MaterialCount {
+			k.MaterialCount--
+		}
+	} else {
+		m.Sealed = nil
+		if err := putRecord(tx, name, m); err != nil {
+			return err
+		}
+	}
+	if m.Version == k.CurrentMaterial {
+		k.CurrentMissing, k.ValidTo = true, time.Time{}
+		if !k.State.PendingDeletion() {
+			k.State = keys.StatePendingImport
+		}
+	}
+	if err := refreshExpiry(tx, k); err != nil {
+		return err
 	}
 	return putKey(tx, &old, k)
 }
@@ -512,14 +612,28 @@ func deleteImportedMaterial(tx store.Tx, k *keys.Key) error {
 func (s *Service) expireDueKey(ctx context.Context, e layout.DueEntry, now time.Time) error {
 	arn := keys.KeyARN(e.Region, e.Account, e.KeyID)
 	rec := audit.Service(audit.ServiceEvent{Name: "DeleteExpiredKeyMaterial", Account: e.Account, Region: e.Region, KeyARN: arn, Time: now})
-	expired, err := s.serviceEvent(ctx, rec, func(tx store.Tx) (bool, error) {
+	_, err := s.serviceEvent(ctx, rec, func(tx store.Tx) (bool, error) {
 		k, err := getRecord[*keys.Key](tx, layout.Key(e.Account, e.Region, e.KeyID))
 		if errors.Is(err, store.ErrNotFound) {
 			return false, tx.Delete(e.Key())
 		} else if err != nil {
 			return false, err
 		}
-		if k.ValidTo.IsZero() || k.ValidTo.After(now) {
+		ms, err := keyMaterials(tx, k)
+		if err != nil {
+			return false, err
+		}
+		var ids []string
+		for _, m := range ms {
+			if !m.Imported() || m.ValidTo.IsZero() || m.ValidTo.After(now) {
+				continue
+			}
+			if err := deleteImportedMaterial(tx, k, m); err != nil {
+				return false, err
+			}
+			ids = append(ids, m.ID)
+		}
+		if len(ids) == 0 {
 			// Stale entry (deleted, or re-imported with another
 			// ValidTo): the key's own entries are kept.
 			if err := tx.Delete(e.Key()); err != nil {
@@ -527,12 +641,12 @@ func (s *Service) expireDueKey(ctx context.Context, e layout.DueEntry, now time.
 			}
 			return false, syncDue(tx, nil, k)
 		}
-		rec.ServiceEventDetails = map[string]any{"keyMaterialId": k.CurrentMaterialID}
-		return true, deleteImportedMaterial(tx, k)
+		details := map[string]any{"keyMaterialId": ids[0]}
+		if len(ids) > 1 {
+			details["keyMaterialIds"] = ids
+		}
+		rec.ServiceEventDetails = details
+		return true, nil
 	})
-	if err != nil || !expired {
-		return err
-	}
-	s.materials.evictKey(arn)
-	return nil
+	return err
 }

@@ -60,9 +60,15 @@ func materialKind(spec keys.KeySpec) cipher.Kind {
 // versions never change once written, so a cached entry is valid for as
 // long as the key exists; the caller has already read the key's current
 // metadata in tx.
+//
+// Imported material is not cached: it can be deleted, and a request that
+// read it just before the deletion committed could put it back in the
+// cache after the deletion's eviction. Its reads cost a store read and an
+// unseal each.
 func (s *Service) keyMaterial(tx store.Tx, k *keys.Key, version uint32) (cipher.Key, string, error) {
 	cacheKey := materialCacheKey(k, version)
-	if e, ok := s.materials.get(cacheKey); ok {
+	cacheable := k.Origin != keys.OriginExternal
+	if e, ok := s.materials.get(cacheKey); ok && cacheable {
 		return e.key, e.materialID, nil
 	}
 	m, err := getRecord[keys.Material](tx, layout.Material(k.Account, k.Region, k.ID, version))
@@ -71,10 +77,15 @@ func (s *Service) keyMaterial(tx store.Tx, k *keys.Key, version uint32) (cipher.
 		// caller as an invalid ciphertext; anything else is a fault.
 		return nil, "", err
 	}
-	if m.Sealed == nil {
+	if !m.Imported() {
 		// Imported material deleted (DeleteImportedKeyMaterial or
-		// expiry): the key is PendingImport until it is imported again.
-		return nil, "", kmserr.InvalidState("%s is pending import.", k.ARN())
+		// expiry) until it is imported again: the current material
+		// leaves the key PendingImport; other material only its
+		// ciphertexts unusable ((unverified) message).
+		if version == k.CurrentMaterial {
+			return nil, "", kmserr.InvalidState("%s is pending import.", k.ARN())
+		}
+		return nil, "", kmserr.InvalidState("Key material %s of %s is pending import.", m.ID, k.ARN())
 	}
 	material, err := s.sealer.Unseal(m.Sealed, materialAAD(k, version))
 	if err != nil {
@@ -85,7 +96,9 @@ func (s *Service) keyMaterial(tx store.Tx, k *keys.Key, version uint32) (cipher.
 	if err != nil {
 		return nil, "", kmserr.Internal(fmt.Errorf("material %d of %s: %w", version, k.ARN(), err))
 	}
-	s.materials.put(cacheKey, &cachedMaterial{key: key, materialID: m.ID})
+	if cacheable {
+		s.materials.put(cacheKey, &cachedMaterial{key: key, materialID: m.ID})
+	}
 	return key, m.ID, nil
 }
 
@@ -94,7 +107,7 @@ func (s *Service) keyMaterial(tx store.Tx, k *keys.Key, version uint32) (cipher.
 // table, so a mismatch is a fault).
 func currentMaterial[K cipher.Key](s *Service, tx store.Tx, k *keys.Key) (K, string, error) {
 	var zero K
-	if k.CurrentMaterial == 0 {
+	if !k.HasMaterial() {
 		// A key without material is in PendingImport and the state table
 		// refuses it first; this guards the invariant all the same.
 		return zero, "", kmserr.InvalidState("%s is pending import.", k.ARN())

@@ -6,6 +6,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -183,7 +184,10 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*Rotat
 	}
 	const op = keys.OpRotateKeyOnDemand
 	now := s.clock.Now()
-	out, err := updateKey(s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
+	out, err := updateKey(s, ctx, info, *in.KeyId, op, func(tx store.Tx, k *keys.Key) error {
+		if k.Origin == keys.OriginExternal {
+			return rotateImportedMaterial(tx, k, now)
+		}
 		if err := checkRotatable(info, k, op); err != nil {
 			return err
 		}
@@ -214,4 +218,43 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*Rotat
 	// once (Key.Due), so it completes within moments, as in AWS.
 	s.kick()
 	return out, nil
+}
+
+// rotateImportedMaterial is RotateKeyOnDemand for a symmetric key with
+// imported material: the material imported with ImportType
+// NEW_KEY_MATERIAL (PENDING_ROTATION) becomes current at once, and the
+// previous material stays for decryption. A key without such material is
+// refused (AWS: "No available key material pending rotation for the key").
+func rotateImportedMaterial(tx store.Tx, k *keys.Key, now time.Time) error {
+	const op = keys.OpRotateKeyOnDemand
+	if err := checkRotatesBySpec(k); err != nil {
+		return err
+	}
+	if err := checkState(op, k); err != nil {
+		return err
+	}
+	if k.Rotation.OnDemandCount >= keys.MaxOnDemandRotations {
+		return kmserr.LimitExceeded("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: %s", k.ARN())
+	}
+	ms, err := keyMaterials(tx, k)
+	if err != nil {
+		return err
+	}
+	var next *keys.Material
+	for i := range ms {
+		if ms[i].PendingRotation && ms[i].Imported() {
+			next = &ms[i]
+		}
+	}
+	if next == nil {
+		return kmserr.InvalidState("No available key material pending rotation for the key: %s.", k.ARN())
+	}
+	next.PendingRotation, next.RotationType, next.CreatedAt = false, keys.RotationOnDemand, now
+	if err := putRecord(tx, layout.Material(k.Account, k.Region, k.ID, next.Version), *next); err != nil {
+		return err
+	}
+	k.CurrentMaterial, k.CurrentMaterialID, k.CurrentMissing = next.Version, next.ID, false
+	k.ExpirationModel, k.ValidTo = next.ExpirationModel, next.ValidTo
+	k.Rotation.OnDemandCount++
+	return refreshExpiry(tx, k)
 }

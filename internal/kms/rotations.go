@@ -25,9 +25,10 @@ type RotationsListEntry struct {
 	RotationType     string `json:"RotationType,omitempty"`
 	// For imported material: whether it is imported now, and how it
 	// expires.
-	ImportState     string `json:"ImportState,omitempty"`
-	ExpirationModel string `json:"ExpirationModel,omitempty"`
-	ValidTo         *Time  `json:"ValidTo,omitempty"`
+	ImportState            string  `json:"ImportState,omitempty"`
+	ExpirationModel        string  `json:"ExpirationModel,omitempty"`
+	ValidTo                *Time   `json:"ValidTo,omitempty"`
+	KeyMaterialDescription *string `json:"KeyMaterialDescription,omitempty"`
 }
 
 // ListKeyRotationsOutput is the ListKeyRotations response.
@@ -90,16 +91,22 @@ func (s *Service) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInpu
 
 func rotationEntry(k *keys.Key, m keys.Material) RotationsListEntry {
 	e := RotationsListEntry{KeyId: k.ID, KeyMaterialId: m.ID, KeyMaterialState: "NON_CURRENT"}
-	// Imported material that was deleted (CurrentMaterial 0) is still the
-	// key's current material, waiting to be imported again.
-	if m.Version == k.CurrentMaterial || (k.CurrentMaterial == 0 && m.Version == k.MaterialCount) {
+	// Deleted imported material that was current stays the key's current
+	// material, waiting to be imported again.
+	switch {
+	case m.Version == k.CurrentMaterial:
 		e.KeyMaterialState = "CURRENT"
+	case m.PendingRotation:
+		e.KeyMaterialState = "PENDING_ROTATION"
 	}
 	if k.Origin == keys.OriginExternal {
 		e.ImportState = "PENDING_IMPORT"
-		if m.Sealed != nil {
+		if m.Imported() {
 			e.ImportState = "IMPORTED"
-			e.ExpirationModel, e.ValidTo = k.ExpirationModel, timePtr(k.ValidTo)
+			e.ExpirationModel, e.ValidTo = m.ExpirationModel, timePtr(m.ValidTo)
+		}
+		if m.Description != "" {
+			e.KeyMaterialDescription = &m.Description
 		}
 	}
 	if m.RotationType != "" {
