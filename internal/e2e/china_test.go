@@ -249,3 +249,33 @@ func enumStrings[T ~string](vs []T) []string {
 	}
 	return out
 }
+
+// TestImportWithSM2WrappingInChina: in the China Regions material can be
+// wrapped with an SM2 wrapping key and SM2PKE (model,
+// GetParametersForImport); OpenSSL 3.0 wraps it. Elsewhere the pair is
+// refused (import_errors_test.go).
+func TestImportWithSM2WrappingInChina(t *testing.T) {
+	t.Parallel()
+	ensureOpenSSL(t)
+	cn := startNode(t).client(chinaRegion, "test")
+	md := must[*kms.CreateKeyOutput](t)(cn.CreateKey(ctx, &kms.CreateKeyInput{Origin: types.OriginTypeExternal})).KeyMetadata
+	// SM2PKE goes with the SM2 wrapping key only.
+	_, err := cn.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: md.KeyId,
+		WrappingAlgorithm: types.AlgorithmSpecSm2pke, WrappingKeySpec: types.WrappingKeySpecRsa2048})
+	wantOwnError(t, err, "ValidationException")
+	p := must[*kms.GetParametersForImportOutput](t)(cn.GetParametersForImport(ctx, &kms.GetParametersForImportInput{KeyId: md.KeyId,
+		WrappingAlgorithm: types.AlgorithmSpecSm2pke, WrappingKeySpec: types.WrappingKeySpecSm2}))
+	sm2PublicPoint(t, p.PublicKey)
+	dir := t.TempDir()
+	writePublicKeyPEM(t, dir, "wrapping.pem", p.PublicKey)
+	material := randomBytes(32)
+	writeFileBytes(t, filepath.Join(dir, "material"), material)
+	openssl(t, dir, "pkeyutl", "-encrypt", "-pubin", "-inkey", "wrapping.pem", "-in", "material", "-out", "wrapped")
+	must[*kms.ImportKeyMaterialOutput](t)(cn.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: md.KeyId,
+		ImportToken: p.ImportToken, EncryptedKeyMaterial: readFileBytes(t, filepath.Join(dir, "wrapped")),
+		ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire}))
+	blob := encryptUnder(t, cn, *md.KeyId, []byte("wrapped with SM2"), nil)
+	if got, err := openTrentBlob(t, material, *md.KeyId, blob); err != nil || !bytes.Equal(got, []byte("wrapped with SM2")) {
+		t.Errorf("the imported key does not use the material OpenSSL wrapped: %v", err)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"io"
 	"regexp"
 	"time"
@@ -75,17 +76,39 @@ const (
 )
 
 // wrappingSpecs are the WrappingKeySpec values Trent offers, with the
-// material kind of the wrapping key. SM2 (China Regions) is not.
+// material kind of the wrapping key. SM2 is offered in the China Regions
+// only, as the key spec is.
 var wrappingSpecs = map[string]cipher.Kind{
 	"RSA_2048": cipher.KindRSA2048, "RSA_3072": cipher.KindRSA3072, "RSA_4096": cipher.KindRSA4096,
+	"SM2": cipher.KindSM2,
 }
 
-// wrappingAlgorithms are the WrappingAlgorithm values Trent accepts.
-// RSAES_PKCS1_V1_5 is refused as AWS has since October 2023; SM2PKE
-// wrapping (China Regions) is not offered.
+// wrappingAlgorithms are the WrappingAlgorithm values Trent accepts, with
+// whether they wrap with an SM2 key (SM2PKE, with an SM2 wrapping key
+// only) rather than an RSA one. RSAES_PKCS1_V1_5 is refused as AWS has
+// since October 2023.
 var wrappingAlgorithms = map[string]bool{
-	"RSAES_OAEP_SHA_1": true, "RSAES_OAEP_SHA_256": true,
-	"RSA_AES_KEY_WRAP_SHA_1": true, "RSA_AES_KEY_WRAP_SHA_256": true,
+	"RSAES_OAEP_SHA_1": false, "RSAES_OAEP_SHA_256": false,
+	"RSA_AES_KEY_WRAP_SHA_1": false, "RSA_AES_KEY_WRAP_SHA_256": false,
+	"SM2PKE": true,
+}
+
+// checkWrapping refuses a wrapping AWS does not offer in region: SM2 and
+// SM2PKE only in the China Regions, and only together (model,
+// GetParametersForImport). The messages are (unverified).
+func checkWrapping(alg, spec, region string) (cipher.Kind, error) {
+	sm2Alg, ok := wrappingAlgorithms[alg]
+	if !ok {
+		return "", kmserr.UnsupportedOperation("The wrapping algorithm %s is not supported.", alg)
+	}
+	kind := wrappingSpecs[spec]
+	if kind == "" || (kind == cipher.KindSM2 || sm2Alg) && !keys.Spec("SM2").AvailableIn(region) {
+		return "", kmserr.UnsupportedOperation("The wrapping key spec %s with algorithm %s is not supported in this Region.", spec, alg)
+	}
+	if (kind == cipher.KindSM2) != sm2Alg {
+		return "", kmserr.Validation("The wrapping algorithm %s cannot be used with the wrapping key spec %s.", alg, spec)
+	}
+	return kind, nil
 }
 
 var (
@@ -135,13 +158,9 @@ func (s *Service) GetParametersForImport(ctx context.Context, in *GetParametersF
 	if err := s.store.View(ctx, func(tx store.Tx) (err error) { k, err = check(tx); return err }); err != nil {
 		return nil, storeErr(err)
 	}
-	// (unverified messages) AWS refuses RSAES_PKCS1_V1_5 since 2023.
-	if !wrappingAlgorithms[*in.WrappingAlgorithm] {
-		return nil, kmserr.UnsupportedOperation("The wrapping algorithm %s is not supported.", *in.WrappingAlgorithm)
-	}
-	kind, ok := wrappingSpecs[*in.WrappingKeySpec]
-	if !ok {
-		return nil, kmserr.UnsupportedOperation("The wrapping key spec %s is not supported in this Region.", *in.WrappingKeySpec)
+	kind, err := checkWrapping(*in.WrappingAlgorithm, *in.WrappingKeySpec, info.Region)
+	if err != nil {
+		return nil, err
 	}
 	// The wrapping key pair, the token and the ID key (for a first
 	// import record) are made outside the transaction: they draw
@@ -492,11 +511,15 @@ func (s *Service) unwrapImport(k *keys.Key, tok importToken, wrapped []byte) (*s
 	if err != nil {
 		return nil, kmserr.Internal(err)
 	}
-	rsaKey, ok := parsed.(*cipher.RSAKey)
-	if !ok {
-		return nil, kmserr.Internal(errors.New("wrapping key is not RSA"))
+	var raw *secret.Bytes
+	switch key := parsed.(type) {
+	case *cipher.RSAKey:
+		raw, err = cipher.UnwrapImportedMaterial(key, tok.Algorithm, wrapped)
+	case cipher.SM2PKEKey:
+		raw, err = key.DecryptSM2(wrapped)
+	default:
+		return nil, kmserr.Internal(fmt.Errorf("wrapping key of kind %s", parsed.Kind()))
 	}
-	raw, err := cipher.UnwrapImportedMaterial(rsaKey, tok.Algorithm, wrapped)
 	if err != nil {
 		// Any failure to unwrap: wrong public key, wrong algorithm,
 		// tampered bytes (model: InvalidCiphertextException).
