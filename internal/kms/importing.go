@@ -254,7 +254,6 @@ func (s *Service) ImportKeyMaterial(ctx context.Context, in *ImportKeyMaterialIn
 	if !ok {
 		return nil, kmserr.InvalidImportToken()
 	}
-	const op = keys.OpImportKeyMaterial
 
 	// Unwrapping and checking the material reads the key, its import
 	// record and the token; sealing the material draws randomness, so the
