@@ -42,7 +42,9 @@ func (k *RSAKey) EncryptOAEP(rand io.Reader, hash crypto.Hash, plaintext []byte)
 // ErrDecrypt and nothing more specific: telling a bad length from a bad
 // padding would give an attacker a Manger-style oracle.
 func (k *RSAKey) DecryptOAEP(hash crypto.Hash, ciphertext []byte) (*secret.Bytes, error) {
-	if !rsaOAEPHashOK(hash) {
+	// RFC 8017 §7.1.2 step 1: exactly k octets. crypto/rsa also takes a
+	// shorter ciphertext (the same integer without leading zero octets).
+	if !rsaOAEPHashOK(hash) || len(ciphertext) != k.priv.Size() {
 		return nil, ErrDecrypt
 	}
 	pt, err := rsa.DecryptOAEP(hash.New(), nil, k.priv, ciphertext, nil)

@@ -142,3 +142,27 @@ func TestRSAOAEPReadsRand(t *testing.T) {
 		t.Errorf("fixed reader: %v, %v, equal %v", err1, err2, bytes.Equal(a, b))
 	}
 }
+
+// TestRSAOAEPRefusesShortCiphertexts: RFC 8017 §7.1.2 step 1 refuses a
+// ciphertext that is not exactly k octets. A ciphertext whose first octet
+// is zero, with that octet dropped, is the same integer; crypto/rsa takes
+// it, so DecryptOAEP must check the length itself.
+func TestRSAOAEPRefusesShortCiphertexts(t *testing.T) {
+	k := rsaTestKey(t, KindRSA2048)
+	var ct []byte
+	for i := 0; i < 4096 && (ct == nil || ct[0] != 0); i++ {
+		var err error
+		if ct, err = k.EncryptOAEP(nil, crypto.SHA256, []byte("leading zero")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if ct[0] != 0 {
+		t.Fatal("no ciphertext with a leading zero octet in 4096 tries")
+	}
+	if pt, err := k.DecryptOAEP(crypto.SHA256, ct); err != nil || !bytes.Equal(pt.Reveal(), []byte("leading zero")) {
+		t.Fatalf("the full ciphertext does not decrypt: %v", err)
+	}
+	if pt, err := k.DecryptOAEP(crypto.SHA256, ct[1:]); err != ErrDecrypt || pt != nil {
+		t.Errorf("a ciphertext one octet short: DecryptOAEP = %v, %v; want ErrDecrypt", pt, err)
+	}
+}
