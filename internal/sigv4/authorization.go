@@ -14,6 +14,7 @@ package sigv4
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/trent-kms/trent/internal/kmserr"
 )
@@ -54,6 +55,16 @@ type Authorization struct {
 	SignedHeaders []string
 	// Signature is the 64-character lower-case hex signature.
 	Signature string
+
+	// The fields below are filled in by the Verifier, not by
+	// ParseAuthorization.
+
+	// Time is the request time (X-Amz-Date), UTC.
+	Time time.Time
+	// SessionToken is X-Amz-Security-Token, empty for long-term keys.
+	SessionToken string
+	// Presigned is true for the query-string form.
+	Presigned bool
 }
 
 // Parameter names inside the header, as AWS spells them (case matters).
@@ -77,6 +88,12 @@ const (
 // Reference lists them. Messages never repeat the header, so a credential
 // pasted by mistake is not reflected into logs that record error messages.
 func ParseAuthorization(header string) (Authorization, error) {
+	return parseAuthorization(header, Service)
+}
+
+// parseAuthorization is ParseAuthorization for any service's signing name;
+// the AWS test suite signs for "service", production pins Service.
+func parseAuthorization(header, service string) (Authorization, error) {
 	fields := strings.FieldsFunc(header, isSeparator)
 	if len(fields) == 0 {
 		return Authorization{}, missingToken()
@@ -110,7 +127,7 @@ func ParseAuthorization(header string) (Authorization, error) {
 		return Authorization{}, incomplete(strings.TrimSuffix(missing.String(), " "))
 	}
 
-	a, err := parseCredential(params[paramCredential])
+	a, err := parseCredential(params[paramCredential], service)
 	if err != nil {
 		return Authorization{}, err
 	}
@@ -125,7 +142,7 @@ func ParseAuthorization(header string) (Authorization, error) {
 }
 
 // parseCredential splits AKID/yyyymmdd/region/service/aws4_request.
-func parseCredential(cred string) (Authorization, error) {
+func parseCredential(cred, service string) (Authorization, error) {
 	parts := strings.Split(cred, "/")
 	if len(parts) != 5 {
 		return Authorization{}, incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.")
@@ -140,8 +157,8 @@ func parseCredential(cred string) (Authorization, error) {
 		return Authorization{}, invalid("Credential should be scoped to a valid date in yyyyMMdd format. ")
 	case !isRegionName(a.Region):
 		return Authorization{}, invalid("Credential should be scoped to a valid region. ")
-	case a.Service != Service:
-		return Authorization{}, invalid("Credential should be scoped to correct service: '" + Service + "'. ")
+	case a.Service != service:
+		return Authorization{}, invalid("Credential should be scoped to correct service: '" + service + "'. ")
 	case parts[4] != terminator:
 		return Authorization{}, invalid("Credential should be scoped with a valid terminator: '" + terminator + "'. ")
 	}
