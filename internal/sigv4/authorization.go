@@ -1,7 +1,9 @@
 // Package sigv4 owns AWS Signature Version 4 as Trent receives it: parsing
 // the Authorization header into its parts, checking the credential scope
 // (service "kms", a well-formed Region and date, the "aws4_request"
-// terminator), and, in a later issue, verifying the signature itself.
+// terminator), and verifying the signature itself, in the header and the
+// presigned query-string form (HMACVerifier, verify.go). The verifier is not
+// yet wired into the server.
 //
 // Every error it returns is a *kmserr.Error carrying the code AWS sends for
 // the same fault, so the wire layer passes it to the client unchanged.
