@@ -1,7 +1,9 @@
 // Package sigv4 owns AWS Signature Version 4 as Trent receives it: parsing
 // the Authorization header into its parts, checking the credential scope
 // (service "kms", a well-formed Region and date, the "aws4_request"
-// terminator), and, in a later issue, verifying the signature itself.
+// terminator), and verifying the signature itself, in the header and the
+// presigned query-string form (HMACVerifier, verify.go). The verifier is not
+// yet wired into the server.
 //
 // Every error it returns is a *kmserr.Error carrying the code AWS sends for
 // the same fault, so the wire layer passes it to the client unchanged.
@@ -14,6 +16,7 @@ package sigv4
 import (
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/trent-kms/trent/internal/kmserr"
 )
@@ -54,6 +57,16 @@ type Authorization struct {
 	SignedHeaders []string
 	// Signature is the 64-character lower-case hex signature.
 	Signature string
+
+	// The fields below are filled in by the Verifier, not by
+	// ParseAuthorization.
+
+	// Time is the request time (X-Amz-Date), UTC.
+	Time time.Time
+	// SessionToken is X-Amz-Security-Token, empty for long-term keys.
+	SessionToken string
+	// Presigned is true for the query-string form.
+	Presigned bool
 }
 
 // Parameter names inside the header, as AWS spells them (case matters).
@@ -77,6 +90,12 @@ const (
 // Reference lists them. Messages never repeat the header, so a credential
 // pasted by mistake is not reflected into logs that record error messages.
 func ParseAuthorization(header string) (Authorization, error) {
+	return parseAuthorization(header, Service)
+}
+
+// parseAuthorization is ParseAuthorization for any service's signing name;
+// the AWS test suite signs for "service", production pins Service.
+func parseAuthorization(header, service string) (Authorization, error) {
 	fields := strings.FieldsFunc(header, isSeparator)
 	if len(fields) == 0 {
 		return Authorization{}, missingToken()
@@ -110,7 +129,7 @@ func ParseAuthorization(header string) (Authorization, error) {
 		return Authorization{}, incomplete(strings.TrimSuffix(missing.String(), " "))
 	}
 
-	a, err := parseCredential(params[paramCredential])
+	a, err := parseCredential(params[paramCredential], service)
 	if err != nil {
 		return Authorization{}, err
 	}
@@ -125,7 +144,7 @@ func ParseAuthorization(header string) (Authorization, error) {
 }
 
 // parseCredential splits AKID/yyyymmdd/region/service/aws4_request.
-func parseCredential(cred string) (Authorization, error) {
+func parseCredential(cred, service string) (Authorization, error) {
 	parts := strings.Split(cred, "/")
 	if len(parts) != 5 {
 		return Authorization{}, incomplete("Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term.")
@@ -140,8 +159,8 @@ func parseCredential(cred string) (Authorization, error) {
 		return Authorization{}, invalid("Credential should be scoped to a valid date in yyyyMMdd format. ")
 	case !isRegionName(a.Region):
 		return Authorization{}, invalid("Credential should be scoped to a valid region. ")
-	case a.Service != Service:
-		return Authorization{}, invalid("Credential should be scoped to correct service: '" + Service + "'. ")
+	case a.Service != service:
+		return Authorization{}, invalid("Credential should be scoped to correct service: '" + service + "'. ")
 	case parts[4] != terminator:
 		return Authorization{}, invalid("Credential should be scoped with a valid terminator: '" + terminator + "'. ")
 	}

@@ -6,20 +6,23 @@ import (
 )
 
 // Verifier checks that a request was signed with the secret key behind the
-// access key in its Authorization header.
-//
-// Trent runs in dev mode only today: the Authorization header is parsed (so
-// the Region and access key are known and malformed headers are refused as
-// AWS refuses them) but the signature is not checked, and nothing implements
-// this interface yet. Strict verification comes in a later issue; it will
-// recompute the canonical request from r and body, require host and
-// x-amz-date among the signed headers, enforce the ±5 minute window against
-// now (notes/reliability.md finding 1), compare the signatures in constant
-// time, and return *kmserr.Error values with AWS's codes
-// (InvalidSignatureException for a mismatch or an expired signature).
+// access key it names, in the Authorization header or in the presigned
+// query string, and returns what the signature vouches for (access key,
+// Region, session token, time).
 //
 // body is passed separately because the wire layer has already read it
-// through its size limit; r.Body must not be read again.
+// through its size limit; r.Body must not be read again. now is passed so
+// that the caller owns the clock (and tests can pin it).
+//
+// Every error is a *kmserr.Error with AWS's code: IncompleteSignature for a
+// malformed signature, InvalidSignature for a mismatch, a wrong scope or a
+// time outside the window, MissingAuthenticationToken when there is no
+// signature at all, UnrecognizedClient for an unknown access key.
 type Verifier interface {
-	Verify(r *http.Request, body []byte, a Authorization, secretKey string, now time.Time) error
+	Verify(r *http.Request, body []byte, now time.Time) (Authorization, error)
 }
+
+// SecretFunc returns the secret access key for a.AccessKeyID (and, for
+// temporary credentials, a.SessionToken), or ok=false when the caller is
+// unknown. It sees only parsed, not yet verified values.
+type SecretFunc func(a Authorization) (secret string, ok bool)
