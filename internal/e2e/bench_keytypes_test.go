@@ -133,22 +133,7 @@ func createRSA4096InBackground(b *testing.B, bn *benchNode) *atomic.Int64 {
 // timed.
 func runClientsLatency(b *testing.B, bn *benchNode, clients int, op func(*kms.Client) error, created *atomic.Int64) {
 	b.Helper()
-	cs := make([]*kms.Client, clients)
-	for i := range cs {
-		cs[i] = bn.client()
-	}
-	var warm sync.WaitGroup
-	for _, c := range cs {
-		warm.Go(func() {
-			if err := op(c); err != nil {
-				b.Error(err)
-			}
-		})
-	}
-	warm.Wait()
-	if b.Failed() {
-		b.FailNow()
-	}
+	cs := warmClients(b, bn, clients, op)
 	latencies := make([][]time.Duration, clients)
 	var next atomic.Int64
 	var failed atomic.Bool

@@ -96,18 +96,15 @@ func (bn *benchNode) client() *kms.Client {
 	})
 }
 
-// runClients runs op b.N times in all, spread over `clients` goroutines that
-// each own an SDK client and take the next iteration from a shared counter
-// (so a slow client does not leave the others idle at the end), and reports
-// the throughput.
-func runClients(b *testing.B, bn *benchNode, clients int, op func(*kms.Client) error) {
+// warmClients makes one SDK client per concurrent caller and runs op once
+// on each, so that the pool is warm up to the concurrency level and no
+// timed request pays for a TCP handshake.
+func warmClients(b *testing.B, bn *benchNode, clients int, op func(*kms.Client) error) []*kms.Client {
 	b.Helper()
 	cs := make([]*kms.Client, clients)
 	for i := range cs {
 		cs[i] = bn.client()
 	}
-	// Warm the pool up to the concurrency level so that no timed request
-	// pays for a TCP handshake.
 	var warm sync.WaitGroup
 	for _, c := range cs {
 		warm.Go(func() {
@@ -120,6 +117,16 @@ func runClients(b *testing.B, bn *benchNode, clients int, op func(*kms.Client) e
 	if b.Failed() {
 		b.FailNow()
 	}
+	return cs
+}
+
+// runClients runs op b.N times in all, spread over `clients` goroutines that
+// each own an SDK client and take the next iteration from a shared counter
+// (so a slow client does not leave the others idle at the end), and reports
+// the throughput.
+func runClients(b *testing.B, bn *benchNode, clients int, op func(*kms.Client) error) {
+	b.Helper()
+	cs := warmClients(b, bn, clients, op)
 	var next atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup

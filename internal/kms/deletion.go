@@ -127,11 +127,8 @@ func (s *Service) deleteDueKey(ctx context.Context, e layout.DueEntry, now time.
 		}
 		if !k.State.PendingDeletion() || k.DeletionDate.After(now) {
 			// Stale index entry (cancelled, or rescheduled), judged here
-			// in the transaction: the key's own entries are kept.
-			if err := tx.Delete(e.Key()); err != nil {
-				return false, err
-			}
-			return false, syncDue(tx, nil, k)
+			// in the transaction.
+			return false, dropStaleDue(tx, e, k)
 		}
 		if err := syncDue(tx, k, nil); err != nil {
 			return false, err

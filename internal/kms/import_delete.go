@@ -133,11 +133,8 @@ func (s *Service) expireDueKey(ctx context.Context, e layout.DueEntry, now time.
 		}
 		if len(ids) == 0 {
 			// Stale entry (deleted, or re-imported with another
-			// ValidTo): the key's own entries are kept.
-			if err := tx.Delete(e.Key()); err != nil {
-				return false, err
-			}
-			return false, syncDue(tx, nil, k)
+			// ValidTo).
+			return false, dropStaleDue(tx, e, k)
 		}
 		details := map[string]any{"keyMaterialId": ids[0]}
 		if len(ids) > 1 {

@@ -204,3 +204,13 @@ func (s *Service) rotateDueKey(ctx context.Context, e layout.DueEntry, now time.
 	})
 	return err
 }
+
+// dropStaleDue removes an index entry that no longer describes k's work,
+// and writes k's own entries again (which may include one with the same
+// name, as syncDue from nothing adds every entry of k).
+func dropStaleDue(tx store.Tx, e layout.DueEntry, k *keys.Key) error {
+	if err := tx.Delete(e.Key()); err != nil {
+		return err
+	}
+	return syncDue(tx, nil, k)
+}
