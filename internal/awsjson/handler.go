@@ -194,6 +194,9 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, info *request.In
 	return resp, e
 }
 
+// errUnrecognizedClient is AWS's answer to an access key it does not know.
+var errUnrecognizedClient = kmserr.New(kmserr.CodeUnrecognizedClient, http.StatusBadRequest, "The security token included in the request is invalid.")
+
 // authenticate parses SigV4 and resolves the caller. In dev mode (the only
 // mode today) the signature is not verified; see sigv4.Verifier.
 func (h *handler) authenticate(r *http.Request) (identity.Caller, string, error) {
@@ -210,11 +213,11 @@ func (h *handler) authenticate(r *http.Request) (identity.Caller, string, error)
 	if err != nil {
 		return identity.Caller{}, "", err
 	}
-	caller, err := h.cfg.Identity.Resolve(r.Context(), a.AccessKeyID)
-	if err != nil {
-		return identity.Caller{}, "", err
+	cred, ok := h.cfg.Identity.Lookup(a.AccessKeyID)
+	if !ok {
+		return identity.Caller{}, "", errUnrecognizedClient
 	}
-	return caller, a.Region, nil
+	return cred.Caller, a.Region, nil
 }
 
 // run reads, checks and decodes the body, calls the operation and encodes

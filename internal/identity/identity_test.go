@@ -1,9 +1,6 @@
 package identity
 
-import (
-	"context"
-	"testing"
-)
+import "testing"
 
 func TestDevResolver(t *testing.T) {
 	d := Dev{DefaultAccount: "111122223333"}
@@ -15,12 +12,14 @@ func TestDevResolver(t *testing.T) {
 		"":                     "111122223333",
 	}
 	for key, account := range cases {
-		c, err := d.Resolve(context.Background(), key)
-		if err != nil {
-			t.Fatal(err)
+		cred, ok := d.Lookup(key)
+		if !ok {
+			t.Fatalf("%q refused", key)
 		}
-		if c.Account != account || c.AccessKeyID != key || c.ARN != "arn:aws:iam::"+account+":root" || c.Type != "Root" {
-			t.Errorf("%q: %+v", key, c)
+		c := cred.Caller
+		if c.Account != account || c.AccessKeyID != key || c.ARN != "arn:aws:iam::"+account+":root" ||
+			c.PrincipalARN != c.ARN || !c.IsRoot() || cred.Secret != "" {
+			t.Errorf("%q: %+v", key, cred)
 		}
 	}
 }
