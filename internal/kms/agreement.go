@@ -60,7 +60,7 @@ func (s *Service) DeriveSharedSecret(ctx context.Context, in *DeriveSharedSecret
 	var secret []byte
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
 		var key cipher.AgreementKey
-		if k, key, err = usableKey[cipher.AgreementKey](s, ctx, tx, info, *in.KeyId, keys.UsageKeyAgreement, *in.KeyAgreementAlgorithm, op); err != nil {
+		if k, key, err = usableKey[cipher.AgreementKey](s, ctx, tx, info, *in.KeyId, keys.UsageKeyAgreement, *in.KeyAgreementAlgorithm, op, in.GrantTokens); err != nil {
 			return err
 		}
 		shared, err := key.SharedSecret(in.PublicKey)

@@ -55,18 +55,12 @@ func checkAliasName(name string) error {
 
 // aliasTarget resolves an alias's TargetKeyId: a key ID or key ARN of a
 // customer managed key of the caller's account, in a state that allows op.
-func aliasTarget(ctx context.Context, tx store.Tx, info *request.Info, target, op string) (*keys.Key, error) {
+func (s *Service) aliasTarget(ctx context.Context, tx store.Tx, info *request.Info, target, op string) (*keys.Key, error) {
 	if strings.HasPrefix(target, "alias/") || strings.Contains(target, ":alias/") {
 		return nil, kmserr.Validation("Aliases must refer to keys. Not aliases")
 	}
-	k, err := resolveKey(ctx, tx, info, target, keyIDOrARN, op)
+	k, err := s.openKey(ctx, tx, info, target, access{op: op, forms: keyIDOrARN, check: managedRefused(info, op)})
 	if err != nil {
-		return nil, err
-	}
-	if err := refuseAWSManaged(info, k, op); err != nil {
-		return nil, err
-	}
-	if err := checkState(op, k); err != nil {
 		return nil, err
 	}
 	n, err := tx.Scan(layout.KeyAliases(k.Account, k.Region, k.ID), "", maxAliasesPerKey)
@@ -122,7 +116,7 @@ func (s *Service) CreateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 	}
 	now := s.clock.Now()
 	err = s.update(ctx, func(tx store.Tx) (any, error) {
-		k, err := aliasTarget(ctx, tx, info, *in.TargetKeyId, keys.OpCreateAlias)
+		k, err := s.aliasTarget(ctx, tx, info, *in.TargetKeyId, keys.OpCreateAlias)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +149,7 @@ func (s *Service) UpdateAlias(ctx context.Context, in *AliasInput) (*Empty, erro
 		if err != nil {
 			return nil, err
 		}
-		k, err := aliasTarget(ctx, tx, info, *in.TargetKeyId, keys.OpUpdateAlias)
+		k, err := s.aliasTarget(ctx, tx, info, *in.TargetKeyId, keys.OpUpdateAlias)
 		if err != nil {
 			return nil, err
 		}
@@ -201,7 +195,7 @@ func (s *Service) DeleteAlias(ctx context.Context, in *DeleteAliasInput) (*Empty
 			return nil, err
 		}
 		if k, err := getRecord[*keys.Key](tx, layout.Key(info.Caller.Account, info.Region, a.TargetKeyID)); err == nil {
-			if err := checkState(keys.OpDeleteAlias, k); err != nil {
+			if err := s.admit(ctx, tx, info, k, &access{op: keys.OpDeleteAlias, forms: keyIDOrARN}); err != nil {
 				return nil, err
 			}
 		}

@@ -37,15 +37,6 @@ func validateAlgorithm(v *validator, path string, alg *string) {
 	v.enum(path, alg, encryptionAlgorithmValues)
 }
 
-// checkEncryptionKey checks that k encrypts and decrypts with alg (nil
-// meaning SYMMETRIC_DEFAULT, the model's default) for operation op.
-func checkEncryptionKey(k *keys.Key, alg *string, op string) error {
-	if err := checkUsage(k, keys.UsageEncryptDecrypt, op); err != nil {
-		return err
-	}
-	return checkAlgorithm(k, encryptionAlgorithm(alg))
-}
-
 // encryptionAlgorithm is the value of an optional EncryptionAlgorithm
 // member.
 func encryptionAlgorithm(alg *string) string {
@@ -55,17 +46,25 @@ func encryptionAlgorithm(alg *string) string {
 	return *alg
 }
 
-// checkDataKeyKey checks that k can protect data keys
-// (GenerateDataKey*, GenerateDataKeyPair*): an encryption key whose spec
-// offers SYMMETRIC_DEFAULT.
-func checkDataKeyKey(k *keys.Key, op string) error {
-	if err := checkUsage(k, keys.UsageEncryptDecrypt, op); err != nil {
-		return err
-	}
-	if !k.SpecInfo().Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault) {
-		return kmserr.InvalidKeyUsage("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
-	}
-	return nil
+// dataKeyAccess is the access of an operation that protects a data key
+// (GenerateDataKey*, GenerateDataKeyPair*): it needs an encryption key whose
+// spec offers SYMMETRIC_DEFAULT.
+func dataKeyAccess(op string, ec map[string]string, grantTokens []string) access {
+	return access{op: op, forms: anyKeyIdentifier, usage: keys.UsageEncryptDecrypt,
+		encryptionContext: ec, grantTokens: grantTokens,
+		check: func(k *keys.Key) error {
+			if !k.SpecInfo().Offers(keys.UsageEncryptDecrypt, keys.EncryptionAlgorithmSymmetricDefault) {
+				return kmserr.InvalidKeyUsage("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
+			}
+			return nil
+		}}
+}
+
+// encryptionAccess is the access of an operation that encrypts or decrypts
+// with alg (nil meaning SYMMETRIC_DEFAULT, the model's default).
+func encryptionAccess(op string, alg *string, ec map[string]string, grantTokens []string) access {
+	return access{op: op, forms: anyKeyIdentifier, usage: keys.UsageEncryptDecrypt,
+		algorithm: encryptionAlgorithm(alg), encryptionContext: ec, grantTokens: grantTokens}
 }
 
 // sealedWith is what an encryption under a key's current material produced.
@@ -192,18 +191,31 @@ func rawCiphertexts(k *keys.Key) bool {
 }
 
 // ciphertextKey finds the key that made a ciphertext, for Decrypt and
-// ReEncrypt. With keyID given (any identifier form) that key is used: an
-// RSA key takes the blob as raw OAEP output; for any other key the blob's
-// header must name the same key (IncorrectKeyException otherwise, checked
-// before the key usage, as AWS does, so an HMAC key named against a
+// ReEncrypt, and admits the caller to it through the gate (a). With keyID
+// given (any identifier form) that key is used: an RSA key takes the blob
+// as raw OAEP output; for any other key the blob's header must name the
+// same key (IncorrectKeyException otherwise, checked after authorisation
+// and before the key usage, as AWS does, so an HMAC key named against a
 // symmetric blob gets IncorrectKeyException). Without keyID the blob's
 // header names the key, looked up in the caller's account and Region; an
 // RSA ciphertext has no header, so it is an invalid ciphertext.
-func ciphertextKey(ctx context.Context, tx store.Tx, info *request.Info, blob []byte, keyID *string, op string) (*keys.Key, ciphertext, error) {
+func (s *Service) ciphertextKey(ctx context.Context, tx store.Tx, info *request.Info, blob []byte, keyID *string, a access) (*keys.Key, ciphertext, error) {
+	k, c, err := s.findCiphertextKey(ctx, tx, info, blob, keyID, &a)
+	if err != nil {
+		return nil, c, err
+	}
+	return k, c, a.checkKey(k)
+}
+
+// findCiphertextKey is ciphertextKey up to the type and state rules.
+func (s *Service) findCiphertextKey(ctx context.Context, tx store.Tx, info *request.Info, blob []byte, keyID *string, a *access) (*keys.Key, ciphertext, error) {
 	c := ciphertext{blob: blob}
 	if keyID != nil {
-		k, err := resolveKey(ctx, tx, info, *keyID, anyKeyIdentifier, op)
+		k, err := resolveKey(ctx, tx, info, *keyID, a.forms)
 		if err != nil {
+			return nil, c, err
+		}
+		if err := s.authorize(ctx, tx, info, k, a); err != nil {
 			return nil, c, err
 		}
 		if rawCiphertexts(k) {
@@ -214,7 +226,7 @@ func ciphertextKey(ctx context.Context, tx store.Tx, info *request.Info, blob []
 			// Not a symmetric blob: a key that does not encrypt is
 			// refused for its usage, as every Decrypt with it is; an
 			// encryption key, for the ciphertext.
-			if err := checkUsage(k, keys.UsageEncryptDecrypt, op); err != nil {
+			if err := checkUsage(k, keys.UsageEncryptDecrypt, a.op); err != nil {
 				return nil, c, err
 			}
 			return nil, c, kmserr.InvalidCiphertext()
@@ -236,6 +248,9 @@ func ciphertextKey(ctx context.Context, tx store.Tx, info *request.Info, blob []
 		return nil, c, kmserr.Internal(err)
 	}
 	audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
+	if err := s.authorize(ctx, tx, info, k, a); err != nil {
+		return nil, c, err
+	}
 	return k, c, nil
 }
 

@@ -99,13 +99,7 @@ func (s *Service) generateDataKey(ctx context.Context, in *GenerateDataKeyInput,
 	var k *keys.Key
 	var out sealedWith
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
-		if k, err = resolveKey(ctx, tx, info, *in.KeyId, anyKeyIdentifier, op); err != nil {
-			return err
-		}
-		if err := checkDataKeyKey(k, op); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
+		if k, err = s.openKey(ctx, tx, info, *in.KeyId, dataKeyAccess(op, in.EncryptionContext, in.GrantTokens)); err != nil {
 			return err
 		}
 		if dryRun(in.DryRun) {

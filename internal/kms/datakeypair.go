@@ -107,7 +107,7 @@ func (s *Service) generateDataKeyPair(ctx context.Context, in *GenerateDataKeyPa
 	// seconds for RSA_4096, and again when its private key is encrypted,
 	// as the key may have changed in between.
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
-		if _, err := dataKeyPairKey(ctx, tx, info, *in.KeyId, op); err != nil {
+		if _, err := s.dataKeyPairKey(ctx, tx, info, *in.KeyId, op, in.EncryptionContext, in.GrantTokens); err != nil {
 			return err
 		}
 		if dryRun(in.DryRun) {
@@ -133,7 +133,7 @@ func (s *Service) generateDataKeyPair(ctx context.Context, in *GenerateDataKeyPa
 	defer private.Wipe()
 	p := &dataKeyPair{public: pair.PublicKeyDER()}
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
-		if p.key, err = dataKeyPairKey(ctx, tx, info, *in.KeyId, op); err != nil {
+		if p.key, err = s.dataKeyPairKey(ctx, tx, info, *in.KeyId, op, in.EncryptionContext, in.GrantTokens); err != nil {
 			return err
 		}
 		if p.sealed, err = s.encryptSymmetric(tx, p.key, private.Reveal(), in.EncryptionContext); err != nil {
@@ -152,13 +152,6 @@ func (s *Service) generateDataKeyPair(ctx context.Context, in *GenerateDataKeyPa
 
 // dataKeyPairKey resolves and checks the symmetric key that protects a
 // data key pair.
-func dataKeyPairKey(ctx context.Context, tx store.Tx, info *request.Info, keyID, op string) (*keys.Key, error) {
-	k, err := resolveKey(ctx, tx, info, keyID, anyKeyIdentifier, op)
-	if err != nil {
-		return nil, err
-	}
-	if err := checkDataKeyKey(k, op); err != nil {
-		return nil, err
-	}
-	return k, checkState(op, k)
+func (s *Service) dataKeyPairKey(ctx context.Context, tx store.Tx, info *request.Info, keyID, op string, ec map[string]string, grantTokens []string) (*keys.Key, error) {
+	return s.openKey(ctx, tx, info, keyID, dataKeyAccess(op, ec, grantTokens))
 }

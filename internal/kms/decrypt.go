@@ -80,7 +80,7 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 	}
 	const op = keys.OpDecrypt
 	if ignore {
-		return nil, s.dryRunKeyCheck(ctx, *in.KeyId, op, in.EncryptionAlgorithm)
+		return nil, s.dryRunKeyCheck(ctx, *in.KeyId, encryptionAccess(op, in.EncryptionAlgorithm, in.EncryptionContext, in.GrantTokens))
 	}
 	alg := encryptionAlgorithm(in.EncryptionAlgorithm)
 	var k *keys.Key
@@ -88,13 +88,8 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 	var materialID string
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
 		var c ciphertext
-		if k, c, err = ciphertextKey(ctx, tx, info, in.CiphertextBlob, in.KeyId, op); err != nil {
-			return err
-		}
-		if err := checkEncryptionKey(k, in.EncryptionAlgorithm, op); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
+		a := encryptionAccess(op, in.EncryptionAlgorithm, in.EncryptionContext, in.GrantTokens)
+		if k, c, err = s.ciphertextKey(ctx, tx, info, in.CiphertextBlob, in.KeyId, a); err != nil {
 			return err
 		}
 		if plaintext, materialID, err = s.decrypt(tx, k, alg, c, in.EncryptionContext); err != nil {
@@ -121,20 +116,14 @@ func (s *Service) Decrypt(ctx context.Context, in *DecryptInput) (*DecryptOutput
 
 // dryRunKeyCheck runs the key checks of a dry run that ignores the
 // ciphertext, and returns DryRunOperationException if they all pass.
-func (s *Service) dryRunKeyCheck(ctx context.Context, keyID, op string, alg *string) error {
+func (s *Service) dryRunKeyCheck(ctx context.Context, keyID string, a access) error {
 	info, err := requestInfo(ctx)
 	if err != nil {
 		return err
 	}
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
-		k, err := resolveKey(ctx, tx, info, keyID, anyKeyIdentifier, op)
-		if err != nil {
-			return err
-		}
-		if err := checkEncryptionKey(k, alg, op); err != nil {
-			return err
-		}
-		return checkState(op, k)
+		_, err := s.openKey(ctx, tx, info, keyID, a)
+		return err
 	})
 	if err != nil {
 		return err

@@ -34,7 +34,7 @@ func (s *Service) DescribeKey(ctx context.Context, in *DescribeKeyInput) (*Descr
 	}
 	var k *keys.Key
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
-		k, err = resolveKey(ctx, tx, info, *in.KeyId, anyKeyIdentifier, keys.OpDescribeKey)
+		k, err = s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpDescribeKey, forms: anyKeyIdentifier, grantTokens: in.GrantTokens})
 		return err
 	})
 	if err != nil {

@@ -50,13 +50,7 @@ func (s *Service) Encrypt(ctx context.Context, in *EncryptInput) (*EncryptOutput
 	var k *keys.Key
 	var out sealedWith
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
-		if k, err = resolveKey(ctx, tx, info, *in.KeyId, anyKeyIdentifier, op); err != nil {
-			return err
-		}
-		if err := checkEncryptionKey(k, in.EncryptionAlgorithm, op); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
+		if k, err = s.openKey(ctx, tx, info, *in.KeyId, encryptionAccess(op, in.EncryptionAlgorithm, in.EncryptionContext, in.GrantTokens)); err != nil {
 			return err
 		}
 		if err := checkPlaintext(k, alg, in.Plaintext, in.EncryptionContext); err != nil {

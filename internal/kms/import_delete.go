@@ -30,14 +30,8 @@ func (s *Service) DeleteImportedKeyMaterial(ctx context.Context, in *DeleteImpor
 	const op = keys.OpDeleteImportedKeyMaterial
 	out := &DeleteImportedKeyMaterialOutput{}
 	err = s.update(ctx, func(tx store.Tx) (any, error) {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op)
+		k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: checkExternal})
 		if err != nil {
-			return nil, err
-		}
-		if err := checkExternal(k); err != nil {
-			return nil, err
-		}
-		if err := checkState(op, k); err != nil {
 			return nil, err
 		}
 		out.KeyId = k.ARN()

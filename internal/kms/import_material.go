@@ -176,19 +176,18 @@ type preparedImport struct {
 // writes nothing.
 func (s *Service) prepareImport(ctx context.Context, tx store.Tx, info *request.Info, in *ImportKeyMaterialInput, tokenID string, now time.Time) (*preparedImport, error) {
 	const op = keys.OpImportKeyMaterial
-	k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op)
+	k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: func(k *keys.Key) error {
+		if err := checkExternal(k); err != nil {
+			return err
+		}
+		if !k.SpecInfo().Rotates && (in.ImportType != nil || in.KeyMaterialDescription != nil || in.KeyMaterialId != nil) {
+			// (unverified message) The model: "only usable with
+			// symmetric encryption keys".
+			return kmserr.Validation("ImportType, KeyMaterialDescription and KeyMaterialId can be specified only for symmetric encryption keys.")
+		}
+		return nil
+	}})
 	if err != nil {
-		return nil, err
-	}
-	if err := checkExternal(k); err != nil {
-		return nil, err
-	}
-	if !k.SpecInfo().Rotates && (in.ImportType != nil || in.KeyMaterialDescription != nil || in.KeyMaterialId != nil) {
-		// (unverified message) The model: "only usable with symmetric
-		// encryption keys".
-		return nil, kmserr.Validation("ImportType, KeyMaterialDescription and KeyMaterialId can be specified only for symmetric encryption keys.")
-	}
-	if err := checkState(op, k); err != nil {
 		return nil, err
 	}
 	rec, err := loadImportRecord(tx, k, nil)

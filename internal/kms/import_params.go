@@ -32,14 +32,7 @@ func (s *Service) GetParametersForImport(ctx context.Context, in *GetParametersF
 	}
 	const op = keys.OpGetParametersForImport
 	check := func(tx store.Tx) (*keys.Key, error) {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op)
-		if err != nil {
-			return nil, err
-		}
-		if err := checkExternal(k); err != nil {
-			return nil, err
-		}
-		return k, checkState(op, k)
+		return s.openKey(ctx, tx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: checkExternal})
 	}
 	var k *keys.Key
 	if err := s.store.View(ctx, func(tx store.Tx) (err error) { k, err = check(tx); return err }); err != nil {

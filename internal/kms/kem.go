@@ -61,7 +61,7 @@ func (s *Service) Encapsulate(ctx context.Context, in *EncapsulateInput) (*Encap
 	out := &EncapsulateOutput{EncapsulationAlgorithm: *in.EncapsulationAlgorithm}
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
 		var key cipher.KEMKey
-		if k, key, err = usableKey[cipher.KEMKey](s, ctx, tx, info, *in.KeyId, keys.UsageEncapsulateDecapsulate, *in.EncapsulationAlgorithm, op); err != nil {
+		if k, key, err = usableKey[cipher.KEMKey](s, ctx, tx, info, *in.KeyId, keys.UsageEncapsulateDecapsulate, *in.EncapsulationAlgorithm, op, in.GrantTokens); err != nil {
 			return err
 		}
 		if dryRun(in.DryRun) {
@@ -107,7 +107,7 @@ func (s *Service) Decapsulate(ctx context.Context, in *DecapsulateInput) (*Decap
 	out := &DecapsulateOutput{EncapsulationAlgorithm: *in.EncapsulationAlgorithm}
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
 		var key cipher.KEMKey
-		if k, key, err = usableKey[cipher.KEMKey](s, ctx, tx, info, *in.KeyId, keys.UsageEncapsulateDecapsulate, *in.EncapsulationAlgorithm, op); err != nil {
+		if k, key, err = usableKey[cipher.KEMKey](s, ctx, tx, info, *in.KeyId, keys.UsageEncapsulateDecapsulate, *in.EncapsulationAlgorithm, op, in.GrantTokens); err != nil {
 			return err
 		}
 		shared, err := key.Decapsulate(in.SharedSecretCiphertextBlob)

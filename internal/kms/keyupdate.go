@@ -10,17 +10,17 @@ import (
 )
 
 // updateKey runs a read-modify-write of one key's metadata in a single
-// transaction, with the request's audit record (see update): resolve the
-// identifier (key ID or ARN), let change check and modify a copy, and write
+// transaction, with the request's audit record (see update): pass the key
+// gate with a, let change check and modify a copy, and write
 // it back with its scheduler index. change may also write other records
 // through tx. render, if not nil, makes the operation's output from the
 // changed key. change must not draw randomness or have other side effects:
 // the transaction may run more than once.
-func updateKey[Out any](s *Service, ctx context.Context, info *request.Info, raw, op string,
+func updateKey[Out any](s *Service, ctx context.Context, info *request.Info, raw string, a access,
 	change func(tx store.Tx, k *keys.Key) error, render func(k *keys.Key) *Out) (*Out, error) {
 	var out *Out
 	err := s.update(ctx, func(tx store.Tx) (any, error) {
-		old, err := resolveKey(ctx, tx, info, raw, keyIDOrARN, op)
+		old, err := s.openKey(ctx, tx, info, raw, a)
 		if err != nil {
 			return nil, err
 		}
@@ -57,6 +57,12 @@ func storeErr(err error) error {
 		return err
 	}
 	return kmserr.Internal(err)
+}
+
+// managedRefused is the access check of the operations AWS managed keys
+// refuse.
+func managedRefused(info *request.Info, op string) func(*keys.Key) error {
+	return func(k *keys.Key) error { return refuseAWSManaged(info, k, op) }
 }
 
 // refuseAWSManaged rejects changes to AWS managed keys. In AWS their key

@@ -34,24 +34,12 @@ func checkAlgorithm(k *keys.Key, alg string) error {
 }
 
 // usableKey is the common start of every operation that uses a key's
-// material: resolve keyID (any identifier form) for op, check the key's
-// usage, the algorithm (skipped when alg is empty) and the key state, in
-// AWS's order, and return the key with its current material.
-func usableKey[K cipher.Key](s *Service, ctx context.Context, tx store.Tx, info *request.Info, keyID string, u keys.KeyUsage, alg, op string) (*keys.Key, K, error) {
+// current material: pass the gate for keyID (any identifier form) with
+// usage u and algorithm alg, and return the key with its current material.
+func usableKey[K cipher.Key](s *Service, ctx context.Context, tx store.Tx, info *request.Info, keyID string, u keys.KeyUsage, alg, op string, grantTokens []string) (*keys.Key, K, error) {
 	var zero K
-	k, err := resolveKey(ctx, tx, info, keyID, anyKeyIdentifier, op)
+	k, err := s.openKey(ctx, tx, info, keyID, access{op: op, forms: anyKeyIdentifier, usage: u, algorithm: alg, grantTokens: grantTokens})
 	if err != nil {
-		return nil, zero, err
-	}
-	if err := checkUsage(k, u, op); err != nil {
-		return nil, zero, err
-	}
-	if alg != "" {
-		if err := checkAlgorithm(k, alg); err != nil {
-			return nil, zero, err
-		}
-	}
-	if err := checkState(op, k); err != nil {
 		return nil, zero, err
 	}
 	material, _, err := currentMaterial[K](s, tx, k)

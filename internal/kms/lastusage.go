@@ -40,7 +40,7 @@ func (s *Service) GetKeyLastUsage(ctx context.Context, in *KeyIDInput) (*GetKeyL
 	var rec usageRecord
 	found := false
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpGetKeyLastUsage); err != nil {
+		if k, err = s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpGetKeyLastUsage, forms: keyIDOrARN}); err != nil {
 			return err
 		}
 		rec, err = getRecord[usageRecord](tx, layout.Usage(k.Account, k.Region, k.ID))

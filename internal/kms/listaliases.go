@@ -59,7 +59,7 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 		if in.KeyId == nil {
 			next, err = listAllAliases(tx, info.Caller.Account, info.Region, after, limit, &out.Aliases)
 		} else {
-			next, err = listKeyAliases(ctx, tx, info, *in.KeyId, after, limit, &out.Aliases)
+			next, err = s.listKeyAliases(ctx, tx, info, *in.KeyId, after, limit, &out.Aliases)
 		}
 		out.NextMarker, out.Truncated = next, next != nil
 		return err
@@ -113,8 +113,8 @@ func listAllAliases(tx store.Tx, account, region, after string, limit int, entri
 
 // listKeyAliases lists one page of the aliases of one key from the key's
 // alias index, whose entries name the aliases.
-func listKeyAliases(ctx context.Context, tx store.Tx, info *request.Info, keyID, after string, limit int, entries *[]AliasListEntry) (*string, error) {
-	k, err := resolveKey(ctx, tx, info, keyID, keyIDOrARN, keys.OpListAliases)
+func (s *Service) listKeyAliases(ctx context.Context, tx store.Tx, info *request.Info, keyID, after string, limit int, entries *[]AliasListEntry) (*string, error) {
+	k, err := s.openKey(ctx, tx, info, keyID, access{op: keys.OpListAliases, forms: keyIDOrARN})
 	if err != nil {
 		return nil, err
 	}

@@ -59,7 +59,7 @@ func (s *Service) GenerateMac(ctx context.Context, in *GenerateMacInput) (*Gener
 	var mac []byte
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
 		var key cipher.MACKey
-		if k, key, err = usableKey[cipher.MACKey](s, ctx, tx, info, *in.KeyId, keys.UsageGenerateVerifyMAC, *in.MacAlgorithm, op); err != nil {
+		if k, key, err = usableKey[cipher.MACKey](s, ctx, tx, info, *in.KeyId, keys.UsageGenerateVerifyMAC, *in.MacAlgorithm, op, in.GrantTokens); err != nil {
 			return err
 		}
 		if dryRun(in.DryRun) {
@@ -95,7 +95,7 @@ func (s *Service) VerifyMac(ctx context.Context, in *VerifyMacInput) (*VerifyMac
 	var k *keys.Key
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
 		var key cipher.MACKey
-		if k, key, err = usableKey[cipher.MACKey](s, ctx, tx, info, *in.KeyId, keys.UsageGenerateVerifyMAC, *in.MacAlgorithm, op); err != nil {
+		if k, key, err = usableKey[cipher.MACKey](s, ctx, tx, info, *in.KeyId, keys.UsageGenerateVerifyMAC, *in.MacAlgorithm, op, in.GrantTokens); err != nil {
 			return err
 		}
 		if dryRun(in.DryRun) {

@@ -94,7 +94,7 @@ func (s *Service) GetKeyPolicy(ctx context.Context, in *GetKeyPolicyInput) (*Get
 	}
 	var rec policyRecord
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpGetKeyPolicy)
+		k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpGetKeyPolicy, forms: keyIDOrARN})
 		if err != nil {
 			return err
 		}
@@ -135,16 +135,13 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Emp
 		return nil, err
 	}
 	const op = keys.OpPutKeyPolicy
-	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(tx store.Tx, k *keys.Key) error {
+	a := access{op: op, forms: keyIDOrARN, check: func(k *keys.Key) error {
 		if err := refuseAWSManaged(info, k, op); err != nil {
 			return err
 		}
-		if err := checkPolicyName(in.PolicyName); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
-			return err
-		}
+		return checkPolicyName(in.PolicyName)
+	}}
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, a, func(tx store.Tx, k *keys.Key) error {
 		return putRecord(tx, layout.Policy(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: *in.Policy})
 	}, nil)
 	if err != nil {
@@ -184,7 +181,7 @@ func (s *Service) ListKeyPolicies(ctx context.Context, in *ListKeyPoliciesInput)
 		return nil, kmserr.InvalidMarker()
 	}
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		_, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpListKeyPolicies)
+		_, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpListKeyPolicies, forms: keyIDOrARN})
 		return err
 	})
 	if err != nil {

@@ -46,16 +46,16 @@ func (s *Service) GetPublicKey(ctx context.Context, in *GetPublicKeyInput) (*Get
 	var k *keys.Key
 	var der []byte
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
-		if k, err = resolveKey(ctx, tx, info, *in.KeyId, anyKeyIdentifier, op); err != nil {
-			return err
-		}
-		if !k.SpecInfo().Pair {
-			// (unverified message) Symmetric and HMAC keys have no
-			// public key: the model lists UnsupportedOperationException
-			// for GetPublicKey.
-			return kmserr.UnsupportedOperation("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
-		}
-		if err := checkState(op, k); err != nil {
+		a := access{op: op, forms: anyKeyIdentifier, grantTokens: in.GrantTokens, check: func(k *keys.Key) error {
+			if !k.SpecInfo().Pair {
+				// (unverified message) Symmetric and HMAC keys have
+				// no public key: the model lists
+				// UnsupportedOperationException for GetPublicKey.
+				return kmserr.UnsupportedOperation("%s key spec is %s which is not valid for %s.", k.ARN(), k.Spec, op)
+			}
+			return nil
+		}}
+		if k, err = s.openKey(ctx, tx, info, *in.KeyId, a); err != nil {
 			return err
 		}
 		pair, _, err := currentMaterial[cipher.AsymmetricKey](s, tx, k)

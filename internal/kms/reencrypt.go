@@ -64,18 +64,14 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 	err = s.viewResolving(ctx, info, func(tx store.Tx) error {
 		// Source checks first, then destination checks, as AWS does.
 		var c ciphertext
+		from := encryptionAccess(op, in.SourceEncryptionAlgorithm, in.SourceEncryptionContext, in.GrantTokens)
+		from.action = actionReEncryptFrom
 		if ignore {
-			src, err = resolveKey(ctx, tx, info, *in.SourceKeyId, anyKeyIdentifier, "ReEncryptFrom")
+			src, err = s.openKey(ctx, tx, info, *in.SourceKeyId, from)
 		} else {
-			src, c, err = ciphertextKey(ctx, tx, info, in.CiphertextBlob, in.SourceKeyId, "ReEncryptFrom")
+			src, c, err = s.ciphertextKey(ctx, tx, info, in.CiphertextBlob, in.SourceKeyId, from)
 		}
 		if err != nil {
-			return err
-		}
-		if err := checkEncryptionKey(src, in.SourceEncryptionAlgorithm, op); err != nil {
-			return err
-		}
-		if err := checkState(op, src); err != nil {
 			return err
 		}
 		if !ignore {
@@ -83,13 +79,9 @@ func (s *Service) ReEncrypt(ctx context.Context, in *ReEncryptInput) (*ReEncrypt
 				return err
 			}
 		}
-		if dst, err = resolveKey(ctx, tx, info, *in.DestinationKeyId, anyKeyIdentifier, "ReEncryptTo"); err != nil {
-			return err
-		}
-		if err := checkEncryptionKey(dst, in.DestinationEncryptionAlgorithm, op); err != nil {
-			return err
-		}
-		if err := checkState(op, dst); err != nil {
+		to := encryptionAccess(op, in.DestinationEncryptionAlgorithm, in.DestinationEncryptionContext, in.GrantTokens)
+		to.action = actionReEncryptTo
+		if dst, err = s.openKey(ctx, tx, info, *in.DestinationKeyId, to); err != nil {
 			return err
 		}
 		// Without the ciphertext (IGNORE_CIPHERTEXT) the plaintext is

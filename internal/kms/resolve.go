@@ -42,10 +42,11 @@ func (e *errManagedKeyMissing) Error() string {
 	return "kms: AWS managed key for " + e.alias + " not created yet"
 }
 
-// resolveKey finds the key an identifier names, for operation op, in the
-// caller's view: ARNs may name another account (then authorize decides) but
-// must name the request's Region. It records the key in the audit details.
-func resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string, forms idForms, op string) (*keys.Key, error) {
+// resolveKey finds the key an identifier names, in the caller's view: ARNs
+// may name another account (then authorisation decides) but must name the
+// request's Region. It records the key in the audit details. Operations
+// reach it through the gate (openKey).
+func resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string, forms idForms) (*keys.Key, error) {
 	id, err := keys.ParseIdentifier(raw)
 	if err != nil || (forms == keyIDOrARN && id.IsAlias()) {
 		return nil, kmserr.NotFound("Invalid keyId '%s'", raw)
@@ -79,24 +80,7 @@ func resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string
 		return nil, kmserr.Internal(err)
 	}
 	audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
-	if err := authorize(info, k, op); err != nil {
-		return nil, err
-	}
 	return k, nil
-}
-
-// authorize decides whether the caller may perform op on k.
-//
-// Key policies are stored and validated but not yet evaluated (a later
-// issue). Until then Trent enforces what the default key policy grants: the
-// key's own account may do everything, and no other account may do
-// anything, which is what AWS does for a key whose policy names only its
-// owner account.
-func authorize(info *request.Info, k *keys.Key, op string) error {
-	if info.Caller.Account == k.Account {
-		return nil
-	}
-	return notAuthorized(info, k, op)
 }
 
 // notAuthorized is AWS's AccessDeniedException for an action no key policy

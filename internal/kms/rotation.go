@@ -45,6 +45,11 @@ func checkRotatable(info *request.Info, k *keys.Key, op string) error {
 	return nil
 }
 
+// rotatable is checkRotatable as an access check.
+func rotatable(info *request.Info, op string) func(*keys.Key) error {
+	return func(k *keys.Key) error { return checkRotatable(info, k, op) }
+}
+
 // EnableKeyRotation turns on automatic rotation: the key rotates
 // RotationPeriodInDays (default 365) after this call, and every period after
 // each automatic rotation. Calling it again changes the period; the next
@@ -67,13 +72,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 	}
 	const op = keys.OpEnableKeyRotation
 	now := s.clock.Now()
-	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
-		if err := checkRotatable(info, k, op); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
-			return err
-		}
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: rotatable(info, op)}, func(_ store.Tx, k *keys.Key) error {
 		if !k.Rotation.Enabled {
 			k.Rotation.Enabled = true
 			k.Rotation.Since = now
@@ -100,13 +99,7 @@ func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empt
 		return nil, err
 	}
 	const op = keys.OpDisableKeyRotation
-	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, op, func(_ store.Tx, k *keys.Key) error {
-		if err := checkRotatable(info, k, op); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
-			return err
-		}
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: rotatable(info, op)}, func(_ store.Tx, k *keys.Key) error {
 		k.Rotation.Enabled = false
 		k.Rotation.Since = time.Time{}
 		k.Rotation.Next = time.Time{}
@@ -140,13 +133,13 @@ func (s *Service) GetKeyRotationStatus(ctx context.Context, in *KeyIDInput) (*Ge
 	const op = keys.OpGetKeyRotationStatus
 	var k *keys.Key
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		if k, err = resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op); err != nil {
-			return err
-		}
-		if k.SpecInfo().Rotates && k.Origin != keys.OriginAWSKMS {
-			return kmserr.UnsupportedOperation("%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
-		}
-		return checkState(op, k)
+		k, err = s.openKey(ctx, tx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: func(k *keys.Key) error {
+			if k.SpecInfo().Rotates && k.Origin != keys.OriginAWSKMS {
+				return kmserr.UnsupportedOperation("%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
+			}
+			return nil
+		}})
+		return err
 	})
 	if err != nil {
 		return nil, storeErr(err)
@@ -184,15 +177,15 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*Rotat
 	}
 	const op = keys.OpRotateKeyOnDemand
 	now := s.clock.Now()
-	out, err := updateKey(s, ctx, info, *in.KeyId, op, func(tx store.Tx, k *keys.Key) error {
+	a := access{op: op, forms: keyIDOrARN, check: func(k *keys.Key) error {
+		if k.Origin == keys.OriginExternal {
+			return checkRotatesBySpec(k)
+		}
+		return checkRotatable(info, k, op)
+	}}
+	out, err := updateKey(s, ctx, info, *in.KeyId, a, func(tx store.Tx, k *keys.Key) error {
 		if k.Origin == keys.OriginExternal {
 			return rotateImportedMaterial(tx, k, now)
-		}
-		if err := checkRotatable(info, k, op); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
-			return err
 		}
 		if k.Rotation.OnDemandCount >= keys.MaxOnDemandRotations {
 			return kmserr.LimitExceeded("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: %s", k.ARN())
@@ -225,14 +218,8 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*Rotat
 // NEW_KEY_MATERIAL (PENDING_ROTATION) becomes current at once, and the
 // previous material stays for decryption. A key without such material is
 // refused (AWS: "No available key material pending rotation for the key").
+// The gate has applied the spec and state rules.
 func rotateImportedMaterial(tx store.Tx, k *keys.Key, now time.Time) error {
-	const op = keys.OpRotateKeyOnDemand
-	if err := checkRotatesBySpec(k); err != nil {
-		return err
-	}
-	if err := checkState(op, k); err != nil {
-		return err
-	}
 	if k.Rotation.OnDemandCount >= keys.MaxOnDemandRotations {
 		return kmserr.LimitExceeded("The on-demand rotations limit has been reached for the given keyId. No more on-demand rotations can be performed for this key: %s", k.ARN())
 	}

@@ -61,11 +61,8 @@ func (s *Service) ListKeyRotations(ctx context.Context, in *ListKeyRotationsInpu
 	const op = keys.OpListKeyRotations
 	out := &ListKeyRotationsOutput{Rotations: []RotationsListEntry{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, op)
+		k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: checkRotatesBySpec})
 		if err != nil {
-			return err
-		}
-		if err := checkRotatesBySpec(k); err != nil {
 			return err
 		}
 		// The first material is not a rotation; ALL_KEY_MATERIAL lists it.

@@ -67,7 +67,7 @@ func (s *Service) Sign(ctx context.Context, in *SignInput) (*SignOutput, error) 
 	var sig []byte
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
 		var signer cipher.Signer
-		k, signer, err = usableKey[cipher.Signer](s, ctx, tx, info, *in.KeyId, keys.UsageSignVerify, *in.SigningAlgorithm, op)
+		k, signer, err = usableKey[cipher.Signer](s, ctx, tx, info, *in.KeyId, keys.UsageSignVerify, *in.SigningAlgorithm, op, in.GrantTokens)
 		if err != nil {
 			return err
 		}
@@ -113,7 +113,7 @@ func (s *Service) Verify(ctx context.Context, in *VerifyInput) (*VerifyOutput, e
 	var k *keys.Key
 	err = s.viewResolving(ctx, info, func(tx store.Tx) (err error) {
 		var verifier cipher.Signer
-		k, verifier, err = usableKey[cipher.Signer](s, ctx, tx, info, *in.KeyId, keys.UsageSignVerify, *in.SigningAlgorithm, op)
+		k, verifier, err = usableKey[cipher.Signer](s, ctx, tx, info, *in.KeyId, keys.UsageSignVerify, *in.SigningAlgorithm, op, in.GrantTokens)
 		if err != nil {
 			return err
 		}

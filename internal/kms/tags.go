@@ -112,13 +112,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 
 // changeTags rewrites a customer managed key's tag set in one transaction.
 func (s *Service) changeTags(ctx context.Context, info *request.Info, keyID, op string, change func([]storedTag) ([]storedTag, error)) error {
-	_, err := updateKey[Empty](s, ctx, info, keyID, op, func(tx store.Tx, k *keys.Key) error {
-		if err := refuseAWSManaged(info, k, op); err != nil {
-			return err
-		}
-		if err := checkState(op, k); err != nil {
-			return err
-		}
+	_, err := updateKey[Empty](s, ctx, info, keyID, access{op: op, forms: keyIDOrARN, check: managedRefused(info, op)}, func(tx store.Tx, k *keys.Key) error {
 		existing, err := readTags(tx, k)
 		if err != nil {
 			return err
@@ -201,7 +195,7 @@ func (s *Service) ListResourceTags(ctx context.Context, in *ListResourceTagsInpu
 	limit := pageLimit(in.Limit, 50)
 	out := &ListResourceTagsOutput{Tags: []Tag{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpListResourceTags)
+		k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpListResourceTags, forms: keyIDOrARN})
 		if err != nil {
 			return err
 		}
