@@ -4,9 +4,11 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 	"unicode/utf8"
 
+	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/request"
 )
@@ -28,7 +30,51 @@ type UserIdentity struct {
 	ARN         string `json:"arn,omitempty"`
 	AccountID   string `json:"accountId,omitempty"`
 	AccessKeyID string `json:"accessKeyId,omitempty"`
-	InvokedBy   string `json:"invokedBy,omitempty"`
+	// UserName is set for IAM users.
+	UserName string `json:"userName,omitempty"`
+	// SessionContext is set for role sessions: the role that issued
+	// the temporary credentials.
+	SessionContext *SessionContext `json:"sessionContext,omitempty"`
+	InvokedBy      string          `json:"invokedBy,omitempty"`
+}
+
+// SessionContext is CloudTrail's userIdentity.sessionContext.
+type SessionContext struct {
+	SessionIssuer SessionIssuer `json:"sessionIssuer"`
+}
+
+// SessionIssuer is the role behind a role session.
+type SessionIssuer struct {
+	Type      string `json:"type"`
+	ARN       string `json:"arn"`
+	AccountID string `json:"accountId"`
+	UserName  string `json:"userName"`
+}
+
+// userIdentity is CloudTrail's userIdentity of a caller: for an IAM user
+// its name, for a role session the role that issued it.
+func userIdentity(c identity.Caller) UserIdentity {
+	u := UserIdentity{
+		Type:        c.Type,
+		PrincipalID: c.PrincipalID,
+		ARN:         c.ARN,
+		AccountID:   c.Account,
+		AccessKeyID: c.AccessKeyID,
+	}
+	switch c.Type {
+	case identity.TypeIAMUser:
+		u.UserName = lastSegment(c.ARN)
+	case identity.TypeAssumedRole:
+		u.SessionContext = &SessionContext{SessionIssuer: SessionIssuer{
+			Type: "Role", ARN: c.PrincipalARN, AccountID: c.Account, UserName: lastSegment(c.PrincipalARN),
+		}}
+	}
+	return u
+}
+
+// lastSegment is the name at the end of an IAM ARN's path.
+func lastSegment(arn string) string {
+	return arn[strings.LastIndexByte(arn, '/')+1:]
 }
 
 // Record is one CloudTrail event record.
@@ -76,14 +122,8 @@ type Call struct {
 func APICall(c Call) *Record {
 	info := c.Info
 	rec := &Record{
-		EventVersion: eventVersion,
-		UserIdentity: UserIdentity{
-			Type:        info.Caller.Type,
-			PrincipalID: info.Caller.PrincipalID,
-			ARN:         info.Caller.ARN,
-			AccountID:   info.Caller.Account,
-			AccessKeyID: info.Caller.AccessKeyID,
-		},
+		EventVersion:       eventVersion,
+		UserIdentity:       userIdentity(info.Caller),
 		EventTime:          c.Time.UTC().Format(timeFormat),
 		EventSource:        eventSource,
 		EventName:          info.Operation,
