@@ -68,6 +68,12 @@ type Key struct {
 	// deleted (DeleteImportedKeyMaterial, expiry); the key cannot use it
 	// until the same material is imported again.
 	CurrentMissing bool `json:"currentMissing,omitempty"`
+
+	// PolicyRevision counts the key's PutKeyPolicy calls. It changes in
+	// the transaction that writes the policy, so a compiled policy cached
+	// under (key, revision) is never stale; keys written before it existed
+	// read as revision 0, which is as good a revision as any.
+	PolicyRevision uint64 `json:"policyRevision,omitempty"`
 }
 
 // Rotation is a key's rotation configuration and schedule.

@@ -142,6 +142,7 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Emp
 		return checkPolicyName(in.PolicyName)
 	}}
 	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, a, func(tx store.Tx, k *keys.Key) error {
+		k.PolicyRevision++
 		return putRecord(tx, layout.Policy(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: *in.Policy})
 	}, nil)
 	if err != nil {
