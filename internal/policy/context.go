@@ -115,14 +115,13 @@ func (c *Context) lookup(key string) ([]string, bool) {
 // order, so that the same request always builds the same Context.
 func (c *Context) SetEncryptionContext(ec map[string]string) {
 	c.Set(KeyEncryptionContextKeys)
+	prefix := canonicalKey(KeyEncryptionContextPrefix)
+	c.entries = slices.DeleteFunc(c.entries, func(e contextEntry) bool { return strings.HasPrefix(e.key, prefix) })
 	keys := make([]string, 0, len(ec))
 	for k := range ec {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
-	for _, k := range keys {
-		c.Set(KeyEncryptionContextPrefix + k)
-	}
 	for _, k := range keys {
 		c.Add(KeyEncryptionContextPrefix+k, ec[k])
 	}
