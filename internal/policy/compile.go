@@ -1,6 +1,9 @@
 package policy
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+)
 
 // Policy is a compiled policy document: built once (per key-policy revision
 // or identities-file load) and evaluated many times, concurrently. It is
@@ -28,13 +31,48 @@ type compiledStatement struct {
 	principals   *principalSet
 	notPrincipal bool
 
-	actions   []string
+	actions   []actionPattern
 	notAction bool
 
 	resources   []resourcePattern
 	notResource bool
 
 	conditions []compiledCondition
+}
+
+// actionPattern is one Action or NotAction entry. Most entries are plain
+// names ("kms:Decrypt"), compared without the wildcard matcher.
+type actionPattern struct {
+	text     string
+	wildcard bool
+	// ascii: a plain ASCII name can only equal an action of the same
+	// length, which rules most entries out at once.
+	ascii bool
+}
+
+func compileAction(a string) actionPattern {
+	return actionPattern{text: a, wildcard: hasWildcard(a), ascii: isASCII(a)}
+}
+
+func (ap *actionPattern) matches(action string) bool {
+	switch {
+	case ap.wildcard:
+		return ap.text == "*" || globMatch(ap.text, action, true)
+	case ap.ascii && len(ap.text) != len(action):
+		return false
+	default:
+		// IAM action names are not case-sensitive.
+		return strings.EqualFold(ap.text, action)
+	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return false
+		}
+	}
+	return true
 }
 
 // resourcePattern is one Resource or NotResource entry.
@@ -108,11 +146,13 @@ func compileStatement(st *Statement, index int, identity bool) compiledStatement
 		cs.principals = compilePrincipals(st.NotPrincipal)
 		cs.notPrincipal = true
 	}
-	if st.Action != nil {
-		cs.actions = append([]string(nil), st.Action...)
-	} else {
-		cs.actions = append([]string(nil), st.NotAction...)
+	actions := st.Action
+	if actions == nil {
+		actions = st.NotAction
 		cs.notAction = true
+	}
+	for _, a := range actions {
+		cs.actions = append(cs.actions, compileAction(a))
 	}
 	resources := st.Resource
 	if resources == nil {

@@ -113,8 +113,8 @@ func (p *Policy) Evaluate(r *Request) Result {
 
 func (st *compiledStatement) matchesAction(action string) bool {
 	found := false
-	for _, a := range st.actions {
-		if a == "*" || globMatch(a, action, true) {
+	for i := range st.actions {
+		if st.actions[i].matches(action) {
 			found = true
 			break
 		}

@@ -30,11 +30,19 @@ func globMatch(pattern, s string, fold bool) bool {
 				star, starS = p, i
 				continue
 			case '?':
-				_, n := utf8.DecodeRuneInString(s[i:])
 				p++
-				i += n
+				i += runeLen(s[i:])
 				continue
 			default:
+				// ASCII on both sides, the usual case: no decoding.
+				if pc, sc := pattern[p], s[i]; pc < utf8.RuneSelf && sc < utf8.RuneSelf {
+					if pc == sc || fold && asciiLower(rune(pc)) == asciiLower(rune(sc)) {
+						p++
+						i++
+						continue
+					}
+					break
+				}
 				pr, pn := utf8.DecodeRuneInString(pattern[p:])
 				sr, sn := utf8.DecodeRuneInString(s[i:])
 				if pn == sn && pattern[p:p+pn] == s[i:i+sn] ||
@@ -48,14 +56,22 @@ func globMatch(pattern, s string, fold bool) bool {
 		if star < 0 {
 			return false
 		}
-		_, n := utf8.DecodeRuneInString(s[starS:])
-		starS += n
+		starS += runeLen(s[starS:])
 		p, i = star, starS
 	}
 	for p < len(pattern) && pattern[p] == '*' {
 		p++
 	}
 	return p == len(pattern)
+}
+
+// runeLen is the length in bytes of the first character of s.
+func runeLen(s string) int {
+	if s[0] < utf8.RuneSelf {
+		return 1
+	}
+	_, n := utf8.DecodeRuneInString(s)
+	return n
 }
 
 // equalFoldRune reports whether a and b are the same letter ignoring case,
