@@ -94,3 +94,28 @@ func TestDecisionAndDenialStrings(t *testing.T) {
 		}
 	}
 }
+
+// TestPolicyIsSafeForConcurrentUse evaluates one compiled policy from many
+// goroutines; run under -race it proves Evaluate and Authorize only read.
+func TestPolicyIsSafeForConcurrentUse(t *testing.T) {
+	kp := mustKeyPolicy(t, consoleDefaultPolicy)
+	id := mustIdentity(t, allowIAM(`"kms:*"`))
+	done := make(chan Verdict)
+	for g := 0; g < 8; g++ {
+		go func() {
+			var v Verdict
+			for i := 0; i < 200; i++ {
+				ctx := &Context{}
+				ctx.Set("kms:GrantIsForAWSResource", "true")
+				v = Authorize(&Authorization{Request: req(sessionSubject(acctA, "ExampleRole", "s"), "kms:CreateGrant", ctx),
+					KeyAccount: acctA, KeyPolicy: kp, IdentityPolicies: []*Policy{id}})
+			}
+			done <- v
+		}()
+	}
+	for g := 0; g < 8; g++ {
+		if v := <-done; !v.Allowed {
+			t.Errorf("goroutine verdict %+v", v)
+		}
+	}
+}
