@@ -37,6 +37,12 @@ func (d *Document) Validate() error {
 // validate returns a typed pointer; Validate converts a nil one to a nil
 // error interface.
 func (d *Document) validate() *kmserr.Error {
+	return d.validateStatements((*Statement).validate)
+}
+
+// validateStatements applies the document-level rules (version, at least
+// one statement, unique Sids) and check to every statement, in order.
+func (d *Document) validateStatements(check func(*Statement) *kmserr.Error) *kmserr.Error {
 	if d.Version != "" && d.Version != Version2012 && d.Version != Version2008 {
 		return malformed(msgVersion)
 	}
@@ -46,7 +52,7 @@ func (d *Document) validate() *kmserr.Error {
 	sids := make(map[string]bool, len(d.Statements))
 	for i := range d.Statements {
 		st := &d.Statements[i]
-		if err := st.validate(); err != nil {
+		if err := check(st); err != nil {
 			return err
 		}
 		// IAM refuses repeated Sids (reference_policies_elements_sid.html
