@@ -67,13 +67,20 @@ func TestManagedKeyCreatedOnFirstUse(t *testing.T) {
 	h := sdkFor(t, c)
 	created := tn.clock.Now()
 
-	enc := must[*kms.EncryptOutput](t)(c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/s3"), Plaintext: []byte("x")}))
-	arn := aws.ToString(enc.KeyId)
+	// The first request that names the alias creates the key, whether
+	// the key policy then lets it use the key or not: a direct Encrypt is
+	// refused (only use through the AWS service is allowed), and creates
+	// nothing; DescribeKey is allowed ("kms:Describe*") and creates the key.
+	_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/s3"), Plaintext: []byte("x")})
+	apiError(t, err, "AccessDeniedException")
+	if ids := h.keyIDs(); len(ids) != 0 {
+		t.Fatalf("a refused request created %v", ids)
+	}
+	arn := aws.ToString(h.describe("alias/aws/s3").Arn)
 	tn.clock.Advance(time.Minute)
-	dk := must[*kms.GenerateDataKeyOutput](t)(c.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: aws.String("alias/aws/s3"), KeySpec: types.DataKeySpecAes256}))
 	md := h.describe("arn:aws:kms:us-east-1:111122223333:alias/aws/s3")
-	if aws.ToString(dk.KeyId) != arn || aws.ToString(md.Arn) != arn {
-		t.Fatalf("alias/aws/s3 names %s, %s and %s", arn, aws.ToString(dk.KeyId), aws.ToString(md.Arn))
+	if aws.ToString(md.Arn) != arn {
+		t.Fatalf("alias/aws/s3 names %s and %s", arn, aws.ToString(md.Arn))
 	}
 	if md.KeyManager != types.KeyManagerTypeAws || aws.ToString(md.Description) != managedS3Description ||
 		md.KeyState != types.KeyStateEnabled || !md.Enabled || md.Origin != types.OriginTypeAwsKms ||
@@ -94,13 +101,13 @@ func TestManagedKeyCreatedOnFirstUse(t *testing.T) {
 	}
 	h.wantTime("NextRotationDate", st.NextRotationDate, created.Add(365*sdkDay))
 
-	// Another service's alias, first named by its alias ARN in
-	// GenerateDataKey, is another key, and so is one first described.
-	ebsOut := must[*kms.GenerateDataKeyOutput](t)(c.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{
-		KeyId: aws.String("arn:aws:kms:us-east-1:111122223333:alias/aws/ebs"), NumberOfBytes: aws.Int32(32)}))
+	// Another service's alias, first named by its alias ARN, is another
+	// key, and so is one first described.
+	ebsOut := must[*kms.DescribeKeyOutput](t)(c.DescribeKey(ctx, &kms.DescribeKeyInput{
+		KeyId: aws.String("arn:aws:kms:us-east-1:111122223333:alias/aws/ebs")}))
 	ebs := h.describe("alias/aws/ebs")
-	if *ebs.Arn != aws.ToString(ebsOut.KeyId) || *ebs.KeyId == *md.KeyId || ebs.KeyManager != types.KeyManagerTypeAws {
-		t.Fatalf("alias/aws/ebs: %+v, GenerateDataKey used %s", ebs, aws.ToString(ebsOut.KeyId))
+	if *ebs.Arn != aws.ToString(ebsOut.KeyMetadata.Arn) || *ebs.KeyId == *md.KeyId || ebs.KeyManager != types.KeyManagerTypeAws {
+		t.Fatalf("alias/aws/ebs: %+v, first described as %s", ebs, aws.ToString(ebsOut.KeyMetadata.Arn))
 	}
 	if rds := h.describe("alias/aws/rds"); *rds.KeyId == *ebs.KeyId || *rds.KeyId == *md.KeyId {
 		t.Fatal("alias/aws/rds reuses another service's key")
@@ -129,10 +136,10 @@ func TestManagedKeyConcurrentFirstUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			out, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/sqs"), Plaintext: []byte("x")})
+			out, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/sqs")})
 			errs[i] = err
 			if err == nil {
-				arns[i] = aws.ToString(out.KeyId)
+				arns[i] = aws.ToString(out.KeyMetadata.Arn)
 			}
 		}()
 	}
@@ -276,13 +283,12 @@ func TestManagedKeyNotCreatedByAFailedRequest(t *testing.T) {
 	c := tn.kms()
 	h := sdkFor(t, c)
 
-	_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/sqs"), Plaintext: []byte("x"), DryRun: aws.Bool(true)})
-	wantError(t, err, "DryRunOperationException", "The request would have succeeded, but the DryRun option is set.")
-	_, err = c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/sns"), Plaintext: []byte("x"),
-		EncryptionAlgorithm: types.EncryptionAlgorithmSpecRsaesOaepSha256})
-	apiError(t, err, "InvalidKeyUsageException")
+	// Refused by the managed key's policy, which allows no direct use,
+	// with and without a dry run.
+	_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/sqs"), Plaintext: []byte("x")})
+	apiError(t, err, "AccessDeniedException")
 	_, err = c.GenerateDataKey(ctx, &kms.GenerateDataKeyInput{KeyId: aws.String("alias/aws/ssm"), NumberOfBytes: aws.Int32(16), DryRun: aws.Bool(true)})
-	apiError(t, err, "DryRunOperationException")
+	apiError(t, err, "AccessDeniedException")
 
 	if ids := h.keyIDs(); len(ids) != 0 {
 		t.Fatalf("failed requests created keys %v", ids)
@@ -291,9 +297,10 @@ func TestManagedKeyNotCreatedByAFailedRequest(t *testing.T) {
 		t.Fatalf("failed requests created aliases %v", got)
 	}
 
-	// The same request without DryRun succeeds and creates the key.
-	out := must[*kms.EncryptOutput](t)(c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String("alias/aws/sqs"), Plaintext: []byte("x")}))
-	if md := h.describe(*out.KeyId); md.KeyManager != types.KeyManagerTypeAws {
-		t.Fatalf("key %s is not AWS managed", *out.KeyId)
+	// A request that succeeds creates the key.
+	md := h.describe("alias/aws/sns")
+	out := must[*kms.GetKeyPolicyOutput](t)(c.GetKeyPolicy(ctx, &kms.GetKeyPolicyInput{KeyId: md.KeyId}))
+	if md.KeyManager != types.KeyManagerTypeAws || !strings.Contains(*out.Policy, "kms:ViaService") {
+		t.Fatalf("key %s is not AWS managed", *md.KeyId)
 	}
 }

@@ -2,21 +2,113 @@ package kms
 
 import (
 	"context"
+	"strconv"
+	"strings"
 
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
 
-// authorize decides whether the caller may take a's action on k.
-//
-// Key policies are stored and validated but not yet evaluated. Until then
-// Trent enforces what the default key policy grants: the key's own account
-// may do everything, and no other account may do anything, which is what
-// AWS does for a key whose policy names only its owner account.
-func (s *Service) authorize(_ context.Context, _ store.Tx, info *request.Info, k *keys.Key, a *access) error {
-	if info.Caller.Account == k.Account {
+// authorize decides whether the caller may take a's action on k, with
+// AWS's evaluation logic (policy.Authorize): the key policy, the caller's
+// identity-based policies and, when no policy denies explicitly, the key's
+// grants.
+func (s *Service) authorize(ctx context.Context, tx store.Tx, info *request.Info, k *keys.Key, a *access) error {
+	kp, err := s.policies.keyPolicy(tx, k)
+	if err != nil {
+		return err
+	}
+	ids, err := s.policies.identityPolicies(info.Caller.Policies)
+	if err != nil {
+		return err
+	}
+	req := &policy.Request{
+		Subject:  subject(info),
+		Action:   "kms:" + a.policyAction(),
+		Resource: k.ARN(),
+	}
+	if req.Context, err = s.keyContext(tx, info, k, a, kp, ids); err != nil {
+		return err
+	}
+	az := policy.Authorization{Request: req, KeyAccount: k.Account, KeyPolicy: kp, IdentityPolicies: ids}
+	v := policy.Authorize(&az)
+	if v.Allowed {
 		return nil
 	}
-	return notAuthorized(info, k, a.policyAction())
+	return accessDenied(req, v.Denial)
+}
+
+// authorizeAccount decides an operation that names no key (CreateKey,
+// ListKeys, ListAliases, GenerateRandom, ListRetirableGrants): AWS governs
+// these by IAM policies alone ("AWS KMS permissions", "IAM policy only"),
+// so the root user may and an IAM principal needs an identity-based policy
+// that allows the action on resource "*".
+func (s *Service) authorizeAccount(info *request.Info, action string, setContext func(*policy.Context)) error {
+	ids, err := s.policies.identityPolicies(info.Caller.Policies)
+	if err != nil {
+		return err
+	}
+	req := &policy.Request{Subject: subject(info), Action: "kms:" + action, Resource: "*", Context: &policy.Context{}}
+	s.requestContext(req.Context, info)
+	if setContext != nil {
+		setContext(req.Context)
+	}
+	if info.Caller.IsRoot() {
+		return nil
+	}
+	denial := policy.NoIdentityPolicyAllows
+	for _, p := range ids {
+		switch p.Evaluate(req).Decision {
+		case policy.Denied:
+			return accessDenied(req, policy.ExplicitDenyIdentity)
+		case policy.Allowed:
+			denial = policy.NoDenial
+		}
+	}
+	if denial == policy.NoDenial {
+		return nil
+	}
+	return accessDenied(req, denial)
+}
+
+// accessDenied is AWS's AccessDeniedException for a denied request.
+func accessDenied(req *policy.Request, d policy.Denial) error {
+	return kmserr.AccessDenied("%s", policy.Verdict{Denial: d}.Message(req.Subject.ARN, req.Action, req.Resource))
+}
+
+// subject is the policy view of the caller of a request. Callers'
+// ARNs are kept in the aws partition; in another partition's Regions (the
+// China Regions) the same principal is arn:aws-cn:..., as the key policies
+// of keys there name it.
+func subject(info *request.Info) policy.Subject {
+	c := info.Caller
+	return policy.Subject{ARN: inPartition(c.ARN, info.Region), PrincipalARN: inPartition(c.PrincipalARN, info.Region),
+		Account: c.Account, Root: c.IsRoot()}
+}
+
+// inPartition rewrites an arn:aws: ARN into the partition of region.
+func inPartition(arn, region string) string {
+	p := keys.Partition(region)
+	if p == "aws" {
+		return arn
+	}
+	if rest, ok := strings.CutPrefix(arn, "arn:aws:"); ok {
+		return "arn:" + p + ":" + rest
+	}
+	return arn
+}
+
+// requestContext sets the global condition keys every request has.
+func (s *Service) requestContext(c *policy.Context, info *request.Info) {
+	c.SetPrincipal(subject(info))
+	now := s.clock.Now().UTC()
+	c.Set("aws:CurrentTime", now.Format("2006-01-02T15:04:05Z"))
+	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
+	if info.SourceIP != "" {
+		c.Set("aws:SourceIp", info.SourceIP)
+	}
+	c.Set("aws:SecureTransport", strconv.FormatBool(info.Secure))
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -42,6 +43,12 @@ type access struct {
 	// conditions and grant constraints read the first, grants the second.
 	encryptionContext map[string]string
 	grantTokens       []string
+	// context sets the operation's own condition keys (request tags,
+	// grant operations).
+	context func(*policy.Context)
+	// requestAlias is the alias the request named the key by, for
+	// kms:RequestAlias; openKey sets it.
+	requestAlias string
 	// check applies the operation's own type rules (an origin, a spec
 	// that rotates), after usage and algorithm and before the key state.
 	check func(k *keys.Key) error
@@ -61,10 +68,20 @@ func (s *Service) openKey(ctx context.Context, tx store.Tx, info *request.Info, 
 	if err != nil {
 		return nil, err
 	}
+	a.requestAlias = requestAlias(raw)
 	if err := s.admit(ctx, tx, info, k, &a); err != nil {
 		return nil, err
 	}
 	return k, nil
+}
+
+// requestAlias is the alias name an identifier names, or "".
+func requestAlias(raw string) string {
+	id, err := keys.ParseIdentifier(raw)
+	if err != nil || !id.IsAlias() {
+		return ""
+	}
+	return id.AliasName
 }
 
 // admit authorises the caller on a resolved key and applies the key's type

@@ -80,7 +80,7 @@ func TestOnDemandRotationIsDueAtOnce(t *testing.T) {
 	s := newRecordsTestService(t, clk)
 	ctx := request.NewContext(context.Background(), &request.Info{
 		ID: "req-1", Region: "us-east-1",
-		Caller: identity.Caller{Account: "111122223333", ARN: "arn:aws:iam::111122223333:root"},
+		Caller: identity.RootCaller("111122223333", "test"),
 	})
 	created, err := s.CreateKey(ctx, &CreateKeyInput{})
 	if err != nil {

@@ -64,7 +64,7 @@ func (h *hookedStore) Update(ctx context.Context, fn func(store.Tx) error) error
 func testRequest(op string) context.Context {
 	return request.NewContext(context.Background(), &request.Info{
 		ID: "req-" + op, Operation: op, Region: "us-east-1",
-		Caller: identity.Caller{Account: "111122223333", ARN: "arn:aws:iam::111122223333:root"},
+		Caller: identity.RootCaller("111122223333", "test"),
 	})
 }
 

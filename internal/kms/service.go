@@ -51,6 +51,9 @@ type Config struct {
 	Logger *slog.Logger
 	// Kick, if set, asks the scheduler to run soon (after RotateKeyOnDemand).
 	Kick func()
+	// Directory says which principals exist, for key policies; nil means
+	// every well-formed principal does (--dev without an identities file).
+	Directory Directory
 }
 
 // Service implements the KMS API operations.
@@ -66,6 +69,8 @@ type Service struct {
 	keygen    keygenLimiter
 	usage     *usageTracker
 	malformed malformedEntries
+	policies  *policyCache
+	directory Directory
 }
 
 // New returns a service.
@@ -84,6 +89,8 @@ func New(cfg Config) (*Service, error) {
 		materials: newMaterialCache(materialCacheSize),
 		keygen:    newKeygenLimiter(),
 		usage:     newUsageTracker(),
+		policies:  newPolicyCache(),
+		directory: cfg.Directory,
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader

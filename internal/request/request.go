@@ -19,6 +19,8 @@ type Info struct {
 	Region string
 	// Caller is the authenticated principal.
 	Caller identity.Caller
+	// Secure is set when the request came over TLS (aws:SecureTransport).
+	Secure bool
 	// SourceIP and UserAgent are recorded in the audit log.
 	SourceIP  string
 	UserAgent string

@@ -1,0 +1,53 @@
+package kms
+
+import (
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/policy"
+	"github.com/trent-kms/trent/internal/request"
+)
+
+// Directory says which principals exist, for KMS's rule that a key policy
+// may name only principals that exist ("PutKeyPolicy": "The principals
+// ... must exist and be visible to AWS KMS"). The identities file is one;
+// nil (--dev without an identities file) means every well-formed principal
+// exists.
+type Directory interface {
+	PrincipalExists(arnOrAccount string) bool
+}
+
+// checkKeyPolicyRules applies the rules a new key policy must meet beyond
+// its grammar, for CreateKey and PutKeyPolicy on the key keyARN of account:
+// its principals exist, and, unless bypass, the policy lockout safety check
+// ("Default key policy", "Policy lockout safety check"): the new policy
+// must let the caller make a later PutKeyPolicy request, or nobody may be
+// left able to change it.
+func (s *Service) checkKeyPolicyRules(info *request.Info, account, keyARN string, doc *policy.Document, bypass bool) error {
+	if s.directory != nil {
+		for _, st := range doc.Statements {
+			for _, p := range []*policy.Principal{st.Principal, st.NotPrincipal} {
+				if p == nil {
+					continue
+				}
+				for _, name := range p.AWS {
+					if name != "*" && !s.directory.PrincipalExists(name) {
+						return kmserr.MalformedPolicyDocument("Policy contains a statement with one or more invalid principals.")
+					}
+				}
+			}
+		}
+	}
+	if bypass {
+		return nil
+	}
+	ids, err := s.policies.identityPolicies(info.Caller.Policies)
+	if err != nil {
+		return err
+	}
+	req := &policy.Request{Subject: subject(info), Action: "kms:PutKeyPolicy", Resource: keyARN, Context: &policy.Context{}}
+	s.requestContext(req.Context, info)
+	v := policy.Authorize(&policy.Authorization{Request: req, KeyAccount: account, KeyPolicy: policy.Compile(doc), IdentityPolicies: ids})
+	if !v.Allowed {
+		return kmserr.MalformedPolicyDocument("The new key policy will not allow you to update the key policy in the future.")
+	}
+	return nil
+}

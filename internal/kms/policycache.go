@@ -1,0 +1,93 @@
+package kms
+
+import (
+	"fmt"
+	"sync"
+
+	"github.com/trent-kms/trent/internal/keys"
+	"github.com/trent-kms/trent/internal/kmserr"
+	"github.com/trent-kms/trent/internal/layout"
+	"github.com/trent-kms/trent/internal/policy"
+	"github.com/trent-kms/trent/internal/store"
+)
+
+// maxCachedPolicies bounds each of the policy caches. A full cache is
+// emptied rather than evicted entry by entry: compiling a policy costs
+// microseconds, so an occasional refill is cheaper than tracking use.
+const maxCachedPolicies = 16384
+
+// policyCache holds compiled policies, so that a policy is compiled once per
+// revision and not per request: key policies by key ARN and policy
+// revision (Key.PolicyRevision, which PutKeyPolicy increments in the same
+// transaction that writes the policy), identity-based policies by their
+// text (the identities file holds them; a changed policy is a new text).
+type policyCache struct {
+	mu       sync.RWMutex
+	byKey    map[string]cachedKeyPolicy
+	identity map[string]*policy.Policy
+}
+
+type cachedKeyPolicy struct {
+	revision uint64
+	policy   *policy.Policy
+}
+
+func newPolicyCache() *policyCache {
+	return &policyCache{byKey: map[string]cachedKeyPolicy{}, identity: map[string]*policy.Policy{}}
+}
+
+// keyPolicy returns k's compiled key policy, reading and compiling it in tx
+// when the cache has no entry for k's policy revision.
+func (c *policyCache) keyPolicy(tx store.Tx, k *keys.Key) (*policy.Policy, error) {
+	arn := k.ARN()
+	c.mu.RLock()
+	e, ok := c.byKey[arn]
+	c.mu.RUnlock()
+	if ok && e.revision == k.PolicyRevision {
+		return e.policy, nil
+	}
+	rec, err := getRecord[policyRecord](tx, layout.Policy(k.Account, k.Region, k.ID))
+	if err != nil {
+		return nil, storeErr(err)
+	}
+	p, err := policy.CompileKeyPolicy(rec.Document)
+	if err != nil {
+		// Stored policies were validated when they were written.
+		return nil, kmserr.Internal(fmt.Errorf("stored key policy of %s does not compile: %w", arn, err))
+	}
+	c.mu.Lock()
+	if len(c.byKey) >= maxCachedPolicies {
+		clear(c.byKey)
+	}
+	c.byKey[arn] = cachedKeyPolicy{revision: k.PolicyRevision, policy: p}
+	c.mu.Unlock()
+	return p, nil
+}
+
+// identityPolicies compiles a caller's identity-based policies.
+func (c *policyCache) identityPolicies(texts []string) ([]*policy.Policy, error) {
+	if len(texts) == 0 {
+		return nil, nil
+	}
+	out := make([]*policy.Policy, 0, len(texts))
+	for _, text := range texts {
+		c.mu.RLock()
+		p, ok := c.identity[text]
+		c.mu.RUnlock()
+		if !ok {
+			var err error
+			if p, err = policy.CompileIdentityPolicy(text); err != nil {
+				// The identities file validates policies when it loads.
+				return nil, kmserr.Internal(fmt.Errorf("identity policy does not compile: %w", err))
+			}
+			c.mu.Lock()
+			if len(c.identity) >= maxCachedPolicies {
+				clear(c.identity)
+			}
+			c.identity[text] = p
+			c.mu.Unlock()
+		}
+		out = append(out, p)
+	}
+	return out, nil
+}
