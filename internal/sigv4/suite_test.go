@@ -90,11 +90,11 @@ func parseSuiteRequest(raw string) (*http.Request, []byte, error) {
 func suiteVerifier(c suiteContext) *HMACVerifier {
 	// The token is not checked here, so that a tampered token must be
 	// caught by the signature.
-	v := NewVerifier(c.Service, func(a Authorization) (string, bool) {
+	v := NewVerifier(c.Service, func(a Authorization) (string, error) {
 		if a.AccessKeyID != c.Credentials.AccessKeyID {
-			return "", false
+			return "", UnrecognizedClient()
 		}
-		return c.Credentials.SecretAccessKey, true
+		return c.Credentials.SecretAccessKey, nil
 	})
 	v.normalize = c.Normalize
 	return v
