@@ -63,8 +63,8 @@ type Config struct {
 	// identity.Dev in dev mode and, otherwise, none (every request is
 	// refused with UnrecognizedClientException). Tests pass their own.
 	Identity identity.Resolver
-	Clock      clock.Clock
-	Logger     *slog.Logger
+	Clock    clock.Clock
+	Logger   *slog.Logger
 	// SchedulerInterval overrides the default; tests drive RunDue directly.
 	SchedulerInterval time.Duration
 }
