@@ -177,9 +177,9 @@ type testCA struct {
 	cert                      tls.Certificate
 }
 
-// newTestCA issues the certificates with the wall-clock-free validity the
-// TLS stacks check against their own clocks: from a day before testEpoch's
-// year to ten years after, so that they are valid whenever the test runs.
+// newTestCA makes the CA and the server certificate. The TLS stacks check
+// validity against the machine's clock, not the node's, so the certificates
+// are valid from 2020 to 2045, whenever the test runs.
 func newTestCA(t *testing.T) *testCA {
 	t.Helper()
 	dir := t.TempDir()
