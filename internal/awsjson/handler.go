@@ -169,14 +169,15 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, info *request.In
 		return nil, asKMSError(err)
 	}
 	info.Operation = op.Name
-	body, bodyErr, err := h.admit(w, r)
+	in, bodyErr, err := h.admit(w, r)
 	if err != nil {
 		// Not audited: nobody is known to have asked, and recording
 		// unauthenticated requests would let anyone fill the audit log.
-		// CloudTrail's records, too, name an authenticated principal.
+		// (The CloudTrail documentation we found does not say whether AWS
+		// records requests that fail signature checks.)
 		return nil, asKMSError(err)
 	}
-	info.Caller, info.Region = body.caller, body.region
+	info.Caller, info.Region = in.caller, in.region
 
 	timeout := op.Timeout
 	if timeout <= 0 {
@@ -185,7 +186,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, info *request.In
 	ctx, cancel := context.WithTimeout(request.NewContext(r.Context(), info), timeout)
 	defer cancel()
 	ctx, details := audit.WithDetails(ctx, info, op.ReadOnly, start)
-	input, output, resp, err := h.run(ctx, op, body.bytes, bodyErr)
+	input, output, resp, err := h.run(ctx, op, in.bytes, bodyErr)
 	e := asKMSError(err)
 
 	c := Completed{Info: info, ReadOnly: op.ReadOnly, Input: input, Time: start, Details: details}
