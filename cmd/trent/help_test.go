@@ -45,6 +45,7 @@ func TestServeHelpListsEverySetting(t *testing.T) {
 	for _, want := range []string{
 		"-listen", "-data-dir", "-root-key-file", "-dev", "-dev-account", "-log-level",
 		"TRENT_LISTEN", "TRENT_DATA_DIR", "TRENT_ROOT_KEY_FILE", "TRENT_DEV", "TRENT_DEV_ACCOUNT", "TRENT_LOG_LEVEL",
+		"-tls-cert", "-tls-key", "-allow-plain-http", "TRENT_TLS_CERT", "TRENT_TLS_KEY", "TRENT_ALLOW_PLAIN_HTTP",
 		"a variable set to the empty string counts as unset",
 		"1, t, T, TRUE, true, True",
 	} {

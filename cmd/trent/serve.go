@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"io"
 	"log/slog"
 	"net"
@@ -31,6 +32,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE; trent create-root-key <path> makes one), or use --dev for a local server")
 		return 1
 	}
+	var tlsConfig *tls.Config
+	if f.tlsCert != "" {
+		var err error
+		if tlsConfig, err = loadTLSConfig(f.tlsCert, f.tlsKey); err != nil {
+			log.Error("cannot serve HTTPS", "error", err.Error())
+			return 1
+		}
+	} else if err := checkPlainHTTP(f.listen, f.dev, f.allowPlainHTTP); err != nil {
+		log.Error(err.Error())
+		return 1
+	}
 	// Listen first: a port in use is the likeliest failure, and checking it
 	// before the data directory is opened means a failed start leaves
 	// nothing behind (server.Open cleans up after itself).
@@ -48,13 +60,27 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	node.Start()
+	scheme, signatures := "http", "verified"
+	if tlsConfig != nil {
+		scheme = "https"
+	}
+	if f.dev {
+		signatures = "not verified (--dev)"
+	}
 	// Other tests and tools parse this line: keep its message and fields.
-	log.Info("trent is serving the AWS KMS API", "address", "http://"+ln.Addr().String(), "data_dir", f.dataDir, "dev", f.dev,
-		"version", version.Get().Version)
+	log.Info("trent is serving the AWS KMS API", "address", scheme+"://"+ln.Addr().String(), "data_dir", f.dataDir, "dev", f.dev,
+		"tls", tlsConfig != nil, "signatures", signatures, "version", version.Get().Version)
 
 	httpServer := newHTTPServer(node.Handler(), log)
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- httpServer.Serve(ln) }()
+	if tlsConfig != nil {
+		httpServer.TLSConfig = tlsConfig
+		// The certificate is in TLSConfig already; ServeTLS also sets up
+		// HTTP/2.
+		go func() { serveErr <- httpServer.ServeTLS(ln, "", "") }()
+	} else {
+		go func() { serveErr <- httpServer.Serve(ln) }()
+	}
 	// SIGHUP reopens the audit log, after a log rotator has moved it away.
 	hup := make(chan os.Signal, 1)
 	signal.Notify(hup, syscall.SIGHUP)

@@ -24,12 +24,17 @@ type serveFlags struct {
 	dev         bool
 	devAccount  string
 	logLevel    slog.Level
+	// tlsCert and tlsKey serve HTTPS; both or neither.
+	tlsCert, tlsKey string
+	// allowPlainHTTP lets a non-dev server speak plain HTTP on a
+	// non-loopback address (httpserver_tls.go).
+	allowPlainHTTP bool
 }
 
 // serveCommand defines the flags of trent serve into f, with defaults from
 // their environment variables (env.go). check, called after parsing,
-// reports what the flag package cannot see: a bad TRENT_DEV, a bad log
-// level. A flag given on the command line wins, and then its variable is
+// reports what the flag package cannot see: a bad TRENT_DEV or
+// TRENT_ALLOW_PLAIN_HTTP, a bad log level, a TLS certificate without its key. A flag given on the command line wins, and then its variable is
 // not read at all, so a bad value there cannot fail the start.
 func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 	cmd = newCommand("serve", serveHelp)
@@ -41,6 +46,10 @@ func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 	fs.BoolVar(&f.dev, "dev", dev, "development mode: create the root key in the data directory on first start (TRENT_DEV: "+boolValues+")")
 	fs.StringVar(&f.devAccount, "dev-account", envString("TRENT_DEV_ACCOUNT", server.DefaultDevAccount), "account of access keys that are not 12-digit account IDs (TRENT_DEV_ACCOUNT)")
 	logLevel := fs.String("log-level", envString("TRENT_LOG_LEVEL", "info"), "debug, info, warn or error (TRENT_LOG_LEVEL)")
+	fs.StringVar(&f.tlsCert, "tls-cert", envString("TRENT_TLS_CERT", ""), "certificate chain (PEM) to serve HTTPS with; needs --tls-key (TRENT_TLS_CERT)")
+	fs.StringVar(&f.tlsKey, "tls-key", envString("TRENT_TLS_KEY", ""), "private key (PEM) of --tls-cert (TRENT_TLS_KEY)")
+	allowPlain, allowPlainErr := envBool("TRENT_ALLOW_PLAIN_HTTP")
+	fs.BoolVar(&f.allowPlainHTTP, "allow-plain-http", allowPlain, "serve plain HTTP on a non-loopback address without --dev, e.g. behind a TLS proxy (TRENT_ALLOW_PLAIN_HTTP: "+boolValues+")")
 	check = func() error {
 		if fs.NArg() > 0 {
 			return fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -49,6 +58,12 @@ func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 		fs.Visit(func(fl *flag.Flag) { given[fl.Name] = true })
 		if devErr != nil && !given["dev"] {
 			return devErr
+		}
+		if allowPlainErr != nil && !given["allow-plain-http"] {
+			return allowPlainErr
+		}
+		if (f.tlsCert == "") != (f.tlsKey == "") {
+			return fmt.Errorf("--tls-cert and --tls-key (TRENT_TLS_CERT, TRENT_TLS_KEY) go together: give both to serve HTTPS, or neither")
 		}
 		if err := f.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 			source := fmt.Sprintf("TRENT_LOG_LEVEL=%q", *logLevel)

@@ -12,6 +12,9 @@ import (
 	"github.com/trent-kms/trent/internal/kmserr"
 )
 
+// queryAlgorithm is the query parameter that marks a presigned request.
+const queryAlgorithm = "X-Amz-Algorithm"
+
 // targetPrefix is the awsJson1_1 target namespace of KMS: the Smithy
 // service shape is com.amazonaws.kms#TrentService.
 const targetPrefix = "TrentService."
@@ -36,6 +39,13 @@ func (h *handler) route(r *http.Request) (Operation, error) {
 		return Operation{}, err
 	}
 	targets := r.Header.Values(headerTarget)
+	if len(targets) == 0 && h.verifier != nil && r.URL.Query().Has(queryAlgorithm) {
+		// A presigned request: the SDK presigners move X-Amz-* headers,
+		// the target among them, into the query string, where the
+		// signature covers them (checkTargetSigned). Only a verifying
+		// server looks there: in dev mode nothing reads the presigned form.
+		targets = r.URL.Query()[headerTarget]
+	}
 	if len(targets) != 1 {
 		return Operation{}, unknownOperation("The request must have exactly one X-Amz-Target header naming the operation, e.g. TrentService.Encrypt.")
 	}

@@ -104,8 +104,10 @@ func TestProcessWrongRootKey(t *testing.T) {
 		t.Fatal("a start refused for the wrong root key changed the data directory")
 	}
 
-	// The right key, passed as a file rather than found by --dev.
-	right := launchTrent(t, nil, "--listen", "127.0.0.1:0", "--data-dir", dir, "--root-key-file", filepath.Join(dir, server.DevRootKeyFileName))
+	// The right key, passed as a file rather than found in the data
+	// directory. --dev only so that the test's client is accepted without
+	// configured identities; the key file given wins over the dev one.
+	right := launchTrent(t, nil, "--dev", "--listen", "127.0.0.1:0", "--data-dir", dir, "--root-key-file", filepath.Join(dir, server.DevRootKeyFileName))
 	if !right.waitServing() {
 		t.Fatalf("the right root key does not start: %s", right.log)
 	}

@@ -86,6 +86,7 @@ const (
 	CodeIncorrectKeyMaterial       = "IncorrectKeyMaterialException"
 	CodeInvalidImportToken         = "InvalidImportTokenException"
 	CodeExpiredImportToken         = "ExpiredImportTokenException"
+	CodeExpiredToken               = "ExpiredTokenException"
 	CodeInternal                   = "KMSInternalException"
 	CodeInvalidAliasName           = "InvalidAliasNameException"
 	CodeInvalidCiphertext          = "InvalidCiphertextException"

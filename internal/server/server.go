@@ -52,13 +52,19 @@ type Config struct {
 	Store store.Store
 	// RootKeyFile is the root key; required unless Dev.
 	RootKeyFile string
-	// Dev creates the root key in the data directory on first start.
+	// Dev creates the root key in the data directory on first start and
+	// turns SigV4 verification off: any access key is accepted. Without
+	// Dev every request's signature is verified.
 	Dev bool
-	// DevAccount is the account of access keys that are not 12 digits
-	// (SigV4 signatures are not verified yet, in any mode).
+	// DevAccount is the dev-mode account of access keys that are not 12
+	// digits.
 	DevAccount string
-	Clock      clock.Clock
-	Logger     *slog.Logger
+	// Identity overrides the resolver of access keys: nil means
+	// identity.Dev in dev mode and, otherwise, none (every request is
+	// refused with UnrecognizedClientException). Tests pass their own.
+	Identity identity.Resolver
+	Clock    clock.Clock
+	Logger   *slog.Logger
 	// SchedulerInterval overrides the default; tests drive RunDue directly.
 	SchedulerInterval time.Duration
 }
@@ -99,11 +105,14 @@ func Open(cfg Config) (_ *Node, err error) {
 	if !identity.IsAccountID(cfg.DevAccount) {
 		return nil, fmt.Errorf("dev account %q is not a 12-digit AWS account ID", cfg.DevAccount)
 	}
-	if !cfg.Dev {
-		// Strict SigV4 verification against configured credentials comes
-		// with the authentication issue. Until then every mode resolves
-		// callers as dev mode does; say so loudly outside dev mode.
-		cfg.Logger.Warn("request signatures are not verified yet: any SigV4-signed request is accepted and the access key ID picks the account; do not expose this server to untrusted networks")
+	resolver := cfg.Identity
+	switch {
+	case resolver != nil:
+	case cfg.Dev:
+		resolver = identity.Dev{DefaultAccount: cfg.DevAccount}
+	default:
+		resolver = noIdentities{}
+		cfg.Logger.Warn("no identities are configured: every request is refused with UnrecognizedClientException")
 	}
 	var created createdPaths
 	n := &Node{cfg: cfg, log: cfg.Logger}
@@ -154,7 +163,8 @@ func Open(cfg Config) (_ *Node, err error) {
 	n.scheduler = scheduler.New(cfg.Clock, n.service, cfg.SchedulerInterval, cfg.Logger)
 	n.handler = awsjson.NewHandler(awsjson.Config{
 		Operations: awsjson.Operations(n.service),
-		Identity:   identity.Dev{DefaultAccount: cfg.DevAccount},
+		Identity:   resolver,
+		Verify:     !cfg.Dev,
 		Clock:      cfg.Clock,
 		Logger:     cfg.Logger,
 		Audit: func(_ context.Context, c awsjson.Completed) error {
@@ -163,6 +173,11 @@ func Open(cfg Config) (_ *Node, err error) {
 	})
 	return n, nil
 }
+
+// noIdentities knows no access key.
+type noIdentities struct{}
+
+func (noIdentities) Lookup(string) (identity.Credential, bool) { return identity.Credential{}, false }
 
 // Handler is the node's HTTP handler (the KMS API).
 func (n *Node) Handler() http.Handler { return n.handler }

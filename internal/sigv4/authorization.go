@@ -2,8 +2,8 @@
 // the Authorization header into its parts, checking the credential scope
 // (service "kms", a well-formed Region and date, the "aws4_request"
 // terminator), and verifying the signature itself, in the header and the
-// presigned query-string form (HMACVerifier, verify.go). The verifier is not
-// yet wired into the server.
+// presigned query-string form (HMACVerifier, verify.go). The wire layer
+// (awsjson) runs the verifier on every request outside --dev.
 //
 // Every error it returns is a *kmserr.Error carrying the code AWS sends for
 // the same fault, so the wire layer passes it to the client unchanged.

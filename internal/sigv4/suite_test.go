@@ -90,11 +90,11 @@ func parseSuiteRequest(raw string) (*http.Request, []byte, error) {
 func suiteVerifier(c suiteContext) *HMACVerifier {
 	// The token is not checked here, so that a tampered token must be
 	// caught by the signature.
-	v := NewVerifier(c.Service, func(a Authorization) (string, bool) {
+	v := NewVerifier(c.Service, func(a Authorization) (string, error) {
 		if a.AccessKeyID != c.Credentials.AccessKeyID {
-			return "", false
+			return "", UnrecognizedClient()
 		}
-		return c.Credentials.SecretAccessKey, true
+		return c.Credentials.SecretAccessKey, nil
 	})
 	v.normalize = c.Normalize
 	return v
@@ -187,7 +187,8 @@ func verifyRaw(v *HMACVerifier, raw string, now time.Time) error {
 }
 
 // suiteTamperings changes one byte of the signature, the date, the scope
-// (Region) and each signed header's value in the raw request.
+// (Region), the method, the query, the body and each signed header's value
+// in the raw request, and adds one to the path and the query.
 func suiteTamperings(t *testing.T, raw, sig string, c suiteContext) map[string]string {
 	t.Helper()
 	out := map[string]string{}
@@ -208,6 +209,12 @@ func suiteTamperings(t *testing.T, raw, sig string, c suiteContext) map[string]s
 		add("scope", "/"+c.Region+"/", "/"+c.Region[:len(c.Region)-1]+"2/")
 	} else {
 		add("scope", "%2F"+c.Region+"%2F", "%2F"+c.Region[:len(c.Region)-1]+"2%2F")
+	}
+	for what, changed := range requestLineTamperings(raw) {
+		out[what] = changed
+	}
+	if head, body, ok := strings.Cut(raw, "\n\n"); ok && body != "" {
+		out["body"] = head + "\n\n" + body[:len(body)-1] + otherByte(body[len(body)-1])
 	}
 	r, _, err := parseSuiteRequest(raw)
 	if err != nil {
@@ -242,6 +249,41 @@ func suiteTamperings(t *testing.T, raw, sig string, c suiteContext) map[string]s
 		}
 	}
 	return out
+}
+
+// requestLineTamperings changes the method (one byte), the path (one byte
+// more: a byte changed inside a segment that normalisation removes, such as
+// "/example/..", would leave the canonical path as it was) and the query
+// (a value changed, or one parameter more).
+func requestLineTamperings(raw string) map[string]string {
+	line, rest, _ := strings.Cut(raw, "\n")
+	sp1, sp2 := strings.Index(line, " "), strings.LastIndex(line, " ")
+	method, target, proto := line[:sp1], line[sp1+1:sp2], line[sp2:]
+	path, query, hasQuery := strings.Cut(target, "?")
+	build := func(m, p, q string, withQuery bool) string {
+		t := p
+		if withQuery {
+			t += "?" + q
+		}
+		return m + " " + t + proto + "\n" + rest
+	}
+	out := map[string]string{
+		"method": build(method[:len(method)-1]+otherByte(method[len(method)-1]), path, query, hasQuery),
+		"path":   build(method, path+"x", query, hasQuery),
+		"query":  build(method, path, query+"&x=y", true),
+	}
+	if hasQuery && query != "" && !strings.HasSuffix(query, "=") {
+		out["query value"] = build(method, path, query[:len(query)-1]+otherByte(query[len(query)-1]), true)
+	}
+	return out
+}
+
+// otherByte is a letter other than c.
+func otherByte(c byte) string {
+	if c == 'x' {
+		return "y"
+	}
+	return "x"
 }
 
 func flipHex(c byte) string {

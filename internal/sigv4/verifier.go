@@ -3,6 +3,8 @@ package sigv4
 import (
 	"net/http"
 	"time"
+
+	"github.com/trent-kms/trent/internal/kmserr"
 )
 
 // Verifier checks that a request was signed with the secret key behind the
@@ -23,6 +25,14 @@ type Verifier interface {
 }
 
 // SecretFunc returns the secret access key for a.AccessKeyID (and, for
-// temporary credentials, a.SessionToken), or ok=false when the caller is
-// unknown. It sees only parsed, not yet verified values.
-type SecretFunc func(a Authorization) (secret string, ok bool)
+// temporary credentials, a.SessionToken), or the error that refuses the
+// request: UnrecognizedClient() for an unknown access key, or another
+// *kmserr.Error (an expired session token, say), which Verify returns as it
+// is. It sees only parsed, not yet verified values.
+type SecretFunc func(a Authorization) (secret string, err error)
+
+// UnrecognizedClient is AWS's answer to an access key (or session token) it
+// does not know.
+func UnrecognizedClient() *kmserr.Error {
+	return kmserr.New(kmserr.CodeUnrecognizedClient, http.StatusBadRequest, "The security token included in the request is invalid.")
+}

@@ -7,8 +7,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/trent-kms/trent/internal/kmserr"
 )
 
 // maxSkew is how far the header-form request time may be from the
@@ -29,13 +27,22 @@ type HMACVerifier struct {
 var _ Verifier = (*HMACVerifier)(nil)
 
 // NewVerifier returns a verifier for the given signing name ("kms" in
-// production: Service), which looks secrets up with secret.
+// production: Service), which looks secrets up with secret. secret may be
+// nil if only VerifyWith is used.
 func NewVerifier(service string, secret SecretFunc) *HMACVerifier {
 	return &HMACVerifier{service: service, secret: secret, keys: newKeyCache(), normalize: true}
 }
 
 // Verify implements Verifier.
 func (v *HMACVerifier) Verify(r *http.Request, body []byte, now time.Time) (Authorization, error) {
+	return v.VerifyWith(r, body, now, v.secret)
+}
+
+// VerifyWith is Verify with the secret looked up by secret instead of the
+// verifier's own SecretFunc. A caller that needs more than the secret from
+// its lookup (the principal the access key stands for) captures it in a
+// closure made per request, while the signing-key cache stays shared.
+func (v *HMACVerifier) VerifyWith(r *http.Request, body []byte, now time.Time, secret SecretFunc) (Authorization, error) {
 	header := r.Header.Get("Authorization")
 	query := r.URL.Query()
 	presigned := query.Has(qAlgorithm)
@@ -63,9 +70,9 @@ func (v *HMACVerifier) Verify(r *http.Request, body []byte, now time.Time) (Auth
 	if err := checkTime(a, expires, now); err != nil {
 		return Authorization{}, err
 	}
-	secret, ok := v.secret(a)
-	if !ok {
-		return Authorization{}, kmserr.New(kmserr.CodeUnrecognizedClient, http.StatusBadRequest, "The security token included in the request is invalid.")
+	key, err := secret(a)
+	if err != nil {
+		return Authorization{}, err
 	}
 	payload, err := payloadHash(r, body)
 	if err != nil {
@@ -76,7 +83,7 @@ func (v *HMACVerifier) Verify(r *http.Request, body []byte, now time.Time) (Auth
 	in.signedHeaders, in.payloadHash, in.normalize, in.presigned = a.SignedHeaders, payload, v.normalize, a.Presigned
 	scope := a.Date + "/" + a.Region + "/" + a.Service + "/" + terminator
 	sts := stringToSign(a.Time.Format(timeFormat), scope, canonicalRequest(in))
-	want := hmac.New(sha256.New, v.keys.get(secret, a.Date, a.Region, a.Service))
+	want := hmac.New(sha256.New, v.keys.get(key, a.Date, a.Region, a.Service))
 	want.Write([]byte(sts))
 	got, _ := hex.DecodeString(a.Signature) // checked lower-case hex when parsed
 	if !hmac.Equal(want.Sum(nil), got) {

@@ -31,11 +31,11 @@ const mismatch = "The request signature we calculated does not match the signatu
 	"Check your AWS Secret Access Key and signing method. Consult the service documentation for details."
 
 func sdkVerifier() *HMACVerifier {
-	return NewVerifier(Service, func(a Authorization) (string, bool) {
+	return NewVerifier(Service, func(a Authorization) (string, error) {
 		if a.AccessKeyID != sdkCreds.AccessKeyID || a.SessionToken != sdkCreds.SessionToken {
-			return "", false
+			return "", UnrecognizedClient()
 		}
-		return sdkCreds.SecretAccessKey, true
+		return sdkCreds.SecretAccessKey, nil
 	})
 }
 
@@ -157,7 +157,7 @@ func TestVerifySDKTampered(t *testing.T) {
 			return b
 		}},
 	}
-	v := NewVerifier(Service, func(Authorization) (string, bool) { return sdkCreds.SecretAccessKey, true })
+	v := NewVerifier(Service, func(Authorization) (string, error) { return sdkCreds.SecretAccessKey, nil })
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			r, body := signedKMS(t)
@@ -169,7 +169,7 @@ func TestVerifySDKTampered(t *testing.T) {
 }
 
 func TestVerifySDKPresignedTampered(t *testing.T) {
-	v := NewVerifier(Service, func(Authorization) (string, bool) { return sdkCreds.SecretAccessKey, true })
+	v := NewVerifier(Service, func(Authorization) (string, error) { return sdkCreds.SecretAccessKey, nil })
 	for _, tt := range []struct{ name, from, to string }{
 		{"date", "X-Amz-Date=20261103T123000Z", "X-Amz-Date=20261103T123001Z"},
 		{"scope", "%2Feu-central-1%2F", "%2Feu-central-2%2F"},
