@@ -54,6 +54,10 @@ type Config struct {
 	RootKeyFile string
 	// Dev creates the root key in the data directory on first start.
 	Dev bool
+	// IdentitiesFile is the identities file (accounts, users, roles,
+	// access keys); required unless Dev. Under Dev its keys resolve to
+	// their principals and any other key resolves as in dev mode.
+	IdentitiesFile string
 	// DevAccount is the account of access keys that are not 12 digits
 	// (SigV4 signatures are not verified yet, in any mode).
 	DevAccount string
@@ -74,10 +78,12 @@ type Node struct {
 	service   *kms.Service
 	handler   http.Handler
 	scheduler *scheduler.Scheduler
-	stop      context.CancelFunc
-	wg        sync.WaitGroup
-	closeOnce sync.Once
-	closeErr  error
+	// identities is the identities file being watched, if any.
+	identities *identity.File
+	stop       context.CancelFunc
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // Open opens the data directory and assembles a node; background work
@@ -130,6 +136,11 @@ func Open(cfg Config) (_ *Node, err error) {
 	if err := checkRootKey(n.store, keyring, cfg.DataDir); err != nil {
 		return nil, err
 	}
+	resolver, identities, err := openIdentities(cfg, keyring)
+	if err != nil {
+		return nil, err
+	}
+	n.identities = identities
 	logPath := filepath.Join(cfg.DataDir, audit.FileName)
 	created.noteIfNew(logPath)
 	if n.audit, err = audit.OpenFile(logPath, cfg.Clock); err != nil {
@@ -154,7 +165,7 @@ func Open(cfg Config) (_ *Node, err error) {
 	n.scheduler = scheduler.New(cfg.Clock, n.service, cfg.SchedulerInterval, cfg.Logger)
 	n.handler = awsjson.NewHandler(awsjson.Config{
 		Operations: awsjson.Operations(n.service),
-		Identity:   identity.Dev{DefaultAccount: cfg.DevAccount},
+		Identity:   resolver,
 		Clock:      cfg.Clock,
 		Logger:     cfg.Logger,
 		Audit: func(_ context.Context, c awsjson.Completed) error {
@@ -179,6 +190,10 @@ func (n *Node) Start() {
 	go func() { defer n.wg.Done(); n.scheduler.Run(ctx) }()
 	go func() { defer n.wg.Done(); n.flushUsage(ctx) }()
 	go func() { defer n.wg.Done(); n.shipper.Run(ctx) }()
+	if n.identities != nil {
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.identities.Run(ctx) }()
+	}
 }
 
 func (n *Node) flushUsage(ctx context.Context) {
