@@ -39,6 +39,11 @@ const usage = `usage: trent <command> [flags]
 commands:
   serve            run the server
   create-root-key  write a new root key file
+  account          create and list accounts (and their root access keys)
+  user             create IAM users
+  role             create IAM roles; assume them for temporary credentials
+  policy           put and delete inline identity-based policies
+  access-key       create and delete access keys
   version          print which build this is
   help [command]   print this help, or a command's
 
@@ -57,6 +62,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return serve(ctx, args[1:], stdout, stderr)
 	case "create-root-key":
 		return createRootKey(args[1:], stdout, stderr)
+	case "account", "user", "role", "policy", "access-key":
+		return runIdentityGroup(args[0], args[1:], stdout, stderr)
 	case "version":
 		return printVersion(args[1:], stdout, stderr)
 	case "help", "-h", "-help", "--help":

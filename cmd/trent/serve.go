@@ -3,12 +3,15 @@ package main
 import (
 	"context"
 	"crypto/tls"
+	"errors"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -52,7 +55,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	node, err := server.Open(server.Config{
-		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, Dev: f.dev, DevAccount: f.devAccount, Logger: log,
+		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, IdentitiesFile: identitiesFile(f), Dev: f.dev, DevAccount: f.devAccount, Logger: log,
 	})
 	if err != nil {
 		ln.Close()
@@ -116,6 +119,20 @@ serving:
 	}
 	log.Info("stopped")
 	return code
+}
+
+// identitiesFile is the identities file serve uses: --identities, or the
+// one in the data directory. Under --dev the default one is optional: if it
+// is not there, every access key resolves as dev mode resolves it.
+func identitiesFile(f *serveFlags) string {
+	if f.identities != "" {
+		return f.identities
+	}
+	path := filepath.Join(f.dataDir, server.IdentitiesFileName)
+	if _, err := os.Stat(path); f.dev && errors.Is(err, fs.ErrNotExist) {
+		return ""
+	}
+	return path
 }
 
 // maxHeaderBytes bounds the request line and headers of one request; more

@@ -21,6 +21,7 @@ type serveFlags struct {
 	listen      string
 	dataDir     string
 	rootKeyFile string
+	identities  string
 	dev         bool
 	devAccount  string
 	logLevel    slog.Level
@@ -43,6 +44,7 @@ func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 	fs.StringVar(&f.listen, "listen", envString("TRENT_LISTEN", server.DefaultListen), "address to listen on (TRENT_LISTEN)")
 	fs.StringVar(&f.dataDir, "data-dir", envString("TRENT_DATA_DIR", server.DefaultDataDir), "directory of the embedded store and the audit log (TRENT_DATA_DIR)")
 	fs.StringVar(&f.rootKeyFile, "root-key-file", envString("TRENT_ROOT_KEY_FILE", ""), "root key file; required without --dev (TRENT_ROOT_KEY_FILE)")
+	fs.StringVar(&f.identities, "identities", envString("TRENT_IDENTITIES", ""), "identities file (accounts, users, roles, access keys); required without --dev; default <data-dir>/"+server.IdentitiesFileName+" (TRENT_IDENTITIES)")
 	fs.BoolVar(&f.dev, "dev", dev, "development mode: create the root key in the data directory on first start (TRENT_DEV: "+boolValues+")")
 	fs.StringVar(&f.devAccount, "dev-account", envString("TRENT_DEV_ACCOUNT", server.DefaultDevAccount), "account of access keys that are not 12-digit account IDs (TRENT_DEV_ACCOUNT)")
 	logLevel := fs.String("log-level", envString("TRENT_LOG_LEVEL", "info"), "debug, info, warn or error (TRENT_LOG_LEVEL)")

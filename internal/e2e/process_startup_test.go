@@ -104,14 +104,15 @@ func TestProcessWrongRootKey(t *testing.T) {
 		t.Fatal("a start refused for the wrong root key changed the data directory")
 	}
 
-	// The right key, passed as a file rather than found in the data
-	// directory. --dev only so that the test's client is accepted without
-	// configured identities; the key file given wins over the dev one.
-	right := launchTrent(t, nil, "--dev", "--listen", "127.0.0.1:0", "--data-dir", dir, "--root-key-file", filepath.Join(dir, server.DevRootKeyFileName))
+	// The right key, passed as a file rather than found by --dev (which
+	// needs an identities file, made with that key, holding the account
+	// the key was made in).
+	rootID, rootSecret := createAccount(t, dir, filepath.Join(dir, server.DevRootKeyFileName), server.DefaultDevAccount)
+	right := launchTrent(t, nil, "--listen", "127.0.0.1:0", "--data-dir", dir, "--root-key-file", filepath.Join(dir, server.DevRootKeyFileName))
 	if !right.waitServing() {
 		t.Fatalf("the right root key does not start: %s", right.log)
 	}
-	dec := must[*kms.DecryptOutput](t)(right.kms().Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
+	dec := must[*kms.DecryptOutput](t)(right.clientAs(rootID, rootSecret, "").Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
 	if string(dec.Plaintext) != "kept" {
 		t.Fatalf("decrypted %q", dec.Plaintext)
 	}

@@ -103,3 +103,19 @@ func (d Dev) Lookup(accessKeyID string) (Credential, bool) {
 	}
 	return Credential{Caller: RootCaller(account, accessKeyID)}, true
 }
+
+// Directory answers whether accounts and principals exist, for KMS's check
+// that the principals a key policy names exist (CreateKey, PutKeyPolicy).
+type Directory interface {
+	AccountExists(id string) bool
+	// PrincipalExists reports whether arn names an account root, an IAM
+	// user or an IAM role that exists.
+	PrincipalExists(arn string) bool
+}
+
+// AccountExists implements Directory: in dev mode every account exists.
+func (Dev) AccountExists(id string) bool { return IsAccountID(id) }
+
+// PrincipalExists implements Directory: in dev mode every principal exists,
+// as any access key is some account's root.
+func (Dev) PrincipalExists(string) bool { return true }

@@ -1,6 +1,7 @@
 package kms
 
 import (
+	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/request"
@@ -9,11 +10,8 @@ import (
 // Directory says which principals exist, for KMS's rule that a key policy
 // may name only principals that exist ("PutKeyPolicy": "The principals
 // ... must exist and be visible to AWS KMS"). The identities file is one;
-// nil (--dev without an identities file) means every well-formed principal
-// exists.
-type Directory interface {
-	PrincipalExists(arnOrAccount string) bool
-}
+// nil means every well-formed principal exists.
+type Directory = identity.Directory
 
 // checkKeyPolicyRules applies the rules a new key policy must meet beyond
 // its grammar, for CreateKey and PutKeyPolicy on the key keyARN of account:
@@ -29,7 +27,7 @@ func (s *Service) checkKeyPolicyRules(info *request.Info, account, keyARN string
 					continue
 				}
 				for _, name := range p.AWS {
-					if name != "*" && !s.directory.PrincipalExists(name) {
+					if !s.principalExists(name) {
 						return kmserr.MalformedPolicyDocument("Policy contains a statement with one or more invalid principals.")
 					}
 				}
@@ -50,4 +48,16 @@ func (s *Service) checkKeyPolicyRules(info *request.Info, account, keyARN string
 		return kmserr.MalformedPolicyDocument("The new key policy will not allow you to update the key policy in the future.")
 	}
 	return nil
+}
+
+// principalExists reports whether a key policy's AWS principal exists: "*",
+// an account ID, or the ARN of an account root, user or role.
+func (s *Service) principalExists(name string) bool {
+	switch {
+	case name == "*":
+		return true
+	case identity.IsAccountID(name):
+		return s.directory.AccountExists(name)
+	}
+	return s.directory.PrincipalExists(name)
 }

@@ -56,6 +56,11 @@ type Config struct {
 	// turns SigV4 verification off: any access key is accepted. Without
 	// Dev every request's signature is verified.
 	Dev bool
+	// IdentitiesFile is the identities file (accounts, users, roles,
+	// access keys); required unless Dev or Identity is set. Under Dev its
+	// keys resolve to their principals and any other key resolves as in
+	// dev mode.
+	IdentitiesFile string
 	// DevAccount is the dev-mode account of access keys that are not 12
 	// digits.
 	DevAccount string
@@ -80,10 +85,12 @@ type Node struct {
 	service   *kms.Service
 	handler   http.Handler
 	scheduler *scheduler.Scheduler
-	stop      context.CancelFunc
-	wg        sync.WaitGroup
-	closeOnce sync.Once
-	closeErr  error
+	// identities is the identities file being watched, if any.
+	identities *identity.File
+	stop       context.CancelFunc
+	wg         sync.WaitGroup
+	closeOnce  sync.Once
+	closeErr   error
 }
 
 // Open opens the data directory and assembles a node; background work
@@ -104,15 +111,6 @@ func Open(cfg Config) (_ *Node, err error) {
 	}
 	if !identity.IsAccountID(cfg.DevAccount) {
 		return nil, fmt.Errorf("dev account %q is not a 12-digit AWS account ID", cfg.DevAccount)
-	}
-	resolver := cfg.Identity
-	switch {
-	case resolver != nil:
-	case cfg.Dev:
-		resolver = identity.Dev{DefaultAccount: cfg.DevAccount}
-	default:
-		resolver = noIdentities{}
-		cfg.Logger.Warn("no identities are configured: every request is refused with UnrecognizedClientException")
 	}
 	var created createdPaths
 	n := &Node{cfg: cfg, log: cfg.Logger}
@@ -139,6 +137,11 @@ func Open(cfg Config) (_ *Node, err error) {
 	if err := checkRootKey(n.store, keyring, cfg.DataDir); err != nil {
 		return nil, err
 	}
+	resolver, identities, err := openIdentities(cfg, keyring)
+	if err != nil {
+		return nil, err
+	}
+	n.identities = identities
 	logPath := filepath.Join(cfg.DataDir, audit.FileName)
 	created.noteIfNew(logPath)
 	if n.audit, err = audit.OpenFile(logPath, cfg.Clock); err != nil {
@@ -152,7 +155,8 @@ func Open(cfg Config) (_ *Node, err error) {
 	}
 	n.service, err = kms.New(kms.Config{
 		Store: n.store, Sealer: keyring, Clock: cfg.Clock, Audit: n.shipper, Logger: cfg.Logger,
-		Kick: func() { n.scheduler.Kick() },
+		Kick:      func() { n.scheduler.Kick() },
+		Directory: directory(resolver),
 	})
 	if err != nil {
 		return nil, err
@@ -174,11 +178,6 @@ func Open(cfg Config) (_ *Node, err error) {
 	return n, nil
 }
 
-// noIdentities knows no access key.
-type noIdentities struct{}
-
-func (noIdentities) Lookup(string) (identity.Credential, bool) { return identity.Credential{}, false }
-
 // Handler is the node's HTTP handler (the KMS API).
 func (n *Node) Handler() http.Handler { return n.handler }
 
@@ -194,6 +193,10 @@ func (n *Node) Start() {
 	go func() { defer n.wg.Done(); n.scheduler.Run(ctx) }()
 	go func() { defer n.wg.Done(); n.flushUsage(ctx) }()
 	go func() { defer n.wg.Done(); n.shipper.Run(ctx) }()
+	if n.identities != nil {
+		n.wg.Add(1)
+		go func() { defer n.wg.Done(); n.identities.Run(ctx) }()
+	}
 }
 
 func (n *Node) flushUsage(ctx context.Context) {
