@@ -171,3 +171,6 @@ func decodeGrantID(s string) ([]byte, error) {
 func grantKeyOf(id keys.Identifier, grantID string) string {
 	return layout.Grant(id.Account, id.Region, id.KeyID, grantID)
 }
+
+// encodeTokenBytes is a token's text form.
+func encodeTokenBytes(b []byte) string { return base64.RawURLEncoding.EncodeToString(b) }
