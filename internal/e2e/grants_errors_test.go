@@ -40,9 +40,13 @@ func TestCreateGrantErrors(t *testing.T) {
 		{"both grantees", "ValidationException", "You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.",
 			base(func(in *kms.CreateGrantInput) { in.GranteeServicePrincipal = aws.String("s3.amazonaws.com") })},
 		{"service grantee without SourceArn", "ValidationException", "A grant for a GranteeServicePrincipal must have a SourceArn grant constraint.",
-			base(func(in *kms.CreateGrantInput) { in.GranteePrincipal, in.GranteeServicePrincipal = nil, aws.String("s3.amazonaws.com") })},
+			base(func(in *kms.CreateGrantInput) {
+				in.GranteePrincipal, in.GranteeServicePrincipal = nil, aws.String("s3.amazonaws.com")
+			})},
 		{"only CreateGrant", "ValidationException", "Grants must not contain only the CreateGrant operation.",
-			base(func(in *kms.CreateGrantInput) { in.Operations = []types.GrantOperation{types.GrantOperationCreateGrant} })},
+			base(func(in *kms.CreateGrantInput) {
+				in.Operations = []types.GrantOperation{types.GrantOperationCreateGrant}
+			})},
 		{"operation the key lacks", "ValidationException", "Grant operations Sign are not supported for a key with key spec SYMMETRIC_DEFAULT and key usage ENCRYPT_DECRYPT.",
 			base(func(in *kms.CreateGrantInput) { in.Operations = []types.GrantOperation{"Encrypt", "Sign"} })},
 		{"context constraint on a signing key", "ValidationException", "Encryption context grant constraints are supported only on symmetric encryption KMS keys.",
