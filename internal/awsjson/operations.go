@@ -66,5 +66,11 @@ func Operations(s *kms.Service) []Operation {
 		Op(keys.OpGetKeyPolicy, s.GetKeyPolicy, ReadOnly()),
 		Op(keys.OpPutKeyPolicy, s.PutKeyPolicy),
 		Op(keys.OpListKeyPolicies, s.ListKeyPolicies, ReadOnly()),
+		// Grants.
+		Op(keys.OpCreateGrant, s.CreateGrant),
+		Op(keys.OpListGrants, s.ListGrants, ReadOnly()),
+		Op(keys.OpListRetirableGrants, s.ListRetirableGrants, ReadOnly()),
+		Op(keys.OpRetireGrant, s.RetireGrant),
+		Op(keys.OpRevokeGrant, s.RevokeGrant),
 	}
 }

@@ -47,6 +47,8 @@ type stateFixture struct {
 	// For an EXTERNAL key: its material, and a fresh import token with the
 	// material wrapped for it (taken before the key left Enabled).
 	material, importToken, wrappedMaterial []byte
+	// A grant on key, made while the key allowed CreateGrant (grantedKey).
+	grantID, grantToken *string
 }
 
 // stateMessage is what the fixture signs and MACs.
@@ -58,6 +60,7 @@ type keyShape struct {
 	spec     types.KeySpec
 	usage    types.KeyUsageType
 	external bool
+	granted  bool
 }
 
 var (
@@ -66,6 +69,7 @@ var (
 	agreementKey = keyShape{spec: types.KeySpecEccNistP256, usage: types.KeyUsageTypeKeyAgreement}
 	kemKey       = keyShape{spec: types.KeySpecMlKem768, usage: types.KeyUsageTypeEncapsulateDecapsulate}
 	importedKey  = keyShape{external: true}
+	grantedKey   = keyShape{granted: true}
 )
 
 // stateCall is one way to call an operation on the fixture's key. side
@@ -85,6 +89,7 @@ var stateShapes = map[keys.Operation]keyShape{
 	keys.OpEncapsulate:        kemKey, keys.OpDecapsulate: kemKey,
 	keys.OpGetParametersForImport: importedKey, keys.OpImportKeyMaterial: importedKey,
 	keys.OpDeleteImportedKeyMaterial: importedKey,
+	keys.OpRetireGrant:               grantedKey, keys.OpRevokeGrant: grantedKey,
 }
 
 // stateCallers calls every operation of the wire's table that names a key
@@ -212,6 +217,19 @@ var stateCallers = map[keys.Operation][]stateCall{
 	}}},
 	keys.OpDeleteImportedKeyMaterial: {{"", func(f *stateFixture) error {
 		return errOf(f.c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: f.key.KeyId}))
+	}}},
+	keys.OpCreateGrant: {{"", func(f *stateFixture) error {
+		return errOf(f.c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: f.key.KeyId, GranteePrincipal: aws.String("arn:aws:iam::111122223333:user/st"),
+			Operations: []types.GrantOperation{types.GrantOperationEncrypt}}))
+	}}},
+	keys.OpListGrants: {{"", func(f *stateFixture) error {
+		return errOf(f.c.ListGrants(ctx, &kms.ListGrantsInput{KeyId: f.key.KeyId}))
+	}}},
+	keys.OpRetireGrant: {{"", func(f *stateFixture) error {
+		return errOf(f.c.RetireGrant(ctx, &kms.RetireGrantInput{GrantToken: f.grantToken}))
+	}}},
+	keys.OpRevokeGrant: {{"", func(f *stateFixture) error {
+		return errOf(f.c.RevokeGrant(ctx, &kms.RevokeGrantInput{KeyId: f.key.KeyId, GrantId: f.grantID}))
 	}}},
 	keys.OpDecapsulate: {{"", func(f *stateFixture) error {
 		return errOf(f.c.Decapsulate(ctx, &kms.DecapsulateInput{KeyId: f.key.KeyId, EncapsulationAlgorithm: types.EncapsulationAlgorithmSpecMlKem, SharedSecretCiphertextBlob: f.kemCiphertext}))
@@ -362,6 +380,9 @@ func newStateFixture(t *testing.T, c *kms.Client, state types.KeyState, aliasPre
 		}
 		f.importToken, f.wrappedMaterial = wrapForImport(t, c, *f.key.KeyId, f.material)
 	}
+	if shape.granted {
+		addStateGrant(t, f, state)
+	}
 	switch {
 	case state == types.KeyStatePendingImport:
 		f.blob = pendingImportBlob(t, helperBlob, *f.key.KeyId)
@@ -477,4 +498,22 @@ func wrapForImport(t *testing.T, c *kms.Client, keyID string, material []byte) (
 		t.Fatal(err)
 	}
 	return p.ImportToken, wrapped
+}
+
+// addStateGrant gives the fixture's key a grant. A key waiting for its first
+// import refuses CreateGrant (footnote 5), so that key gets material, the
+// grant, and then loses the material again: PendingImport with a grant.
+func addStateGrant(t *testing.T, f *stateFixture, state types.KeyState) {
+	t.Helper()
+	if state == types.KeyStatePendingImport {
+		token, wrapped := wrapForImport(t, f.c, *f.key.KeyId, randomBytes(32))
+		must[*kms.ImportKeyMaterialOutput](t)(f.c.ImportKeyMaterial(ctx, &kms.ImportKeyMaterialInput{KeyId: f.key.KeyId,
+			ImportToken: token, EncryptedKeyMaterial: wrapped, ExpirationModel: types.ExpirationModelTypeKeyMaterialDoesNotExpire}))
+	}
+	g := must[*kms.CreateGrantOutput](t)(f.c.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: f.key.KeyId,
+		GranteePrincipal: aws.String("arn:aws:iam::111122223333:user/st"), Operations: []types.GrantOperation{types.GrantOperationEncrypt}}))
+	f.grantID, f.grantToken = g.GrantId, g.GrantToken
+	if state == types.KeyStatePendingImport {
+		must[*kms.DeleteImportedKeyMaterialOutput](t)(f.c.DeleteImportedKeyMaterial(ctx, &kms.DeleteImportedKeyMaterialInput{KeyId: f.key.KeyId}))
+	}
 }

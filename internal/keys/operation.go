@@ -66,6 +66,12 @@ const (
 	OpGetKeyPolicy    = "GetKeyPolicy"
 	OpPutKeyPolicy    = "PutKeyPolicy"
 	OpListKeyPolicies = "ListKeyPolicies"
+	// Grants.
+	OpCreateGrant         = "CreateGrant"
+	OpListGrants          = "ListGrants"
+	OpListRetirableGrants = "ListRetirableGrants"
+	OpRetireGrant         = "RetireGrant"
+	OpRevokeGrant         = "RevokeGrant"
 )
 
 // operations is every constant above. A test in awsjson checks that the
@@ -84,6 +90,7 @@ var operations = []Operation{
 	OpCreateAlias, OpUpdateAlias, OpDeleteAlias, OpListAliases,
 	OpTagResource, OpUntagResource, OpListResourceTags,
 	OpGetKeyPolicy, OpPutKeyPolicy, OpListKeyPolicies,
+	OpCreateGrant, OpListGrants, OpListRetirableGrants, OpRetireGrant, OpRevokeGrant,
 }
 
 // Operations returns every operation Trent serves.
@@ -92,9 +99,10 @@ func Operations() []Operation { return slices.Clone(operations) }
 // keyless are the operations that act on no existing key, so no key state
 // applies and they have no row in the state table: CreateKey makes the key,
 // ListKeys lists the account's keys in every state, GenerateRandom uses no
-// key. Listing them makes "no row" a decision rather than an omission; any
+// key, ListRetirableGrants lists a principal's grants across keys in every
+// state (each grant's key is read, not checked). Listing them makes "no row" a decision rather than an omission; any
 // other operation without a row is refused in every state.
-var keyless = []Operation{OpCreateKey, OpListKeys, OpGenerateRandom}
+var keyless = []Operation{OpCreateKey, OpListKeys, OpGenerateRandom, OpListRetirableGrants}
 
 // Keyless reports whether op acts on no key and so has no state row.
 func (op Operation) Keyless() bool { return slices.Contains(keyless, op) }

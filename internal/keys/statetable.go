@@ -22,7 +22,7 @@ type stateRow struct {
 
 // stateTable holds a row for every operation Trent serves except the
 // keyless ones. Spec rows for operations Trent does not serve yet
-// (CreateGrant, ReplicateKey, the import operations, ...) come with them.
+// (ReplicateKey, UpdatePrimaryRegion, ...) come with them.
 var stateTable = []stateRow{
 	// Columns: Enabled, Disabled, PendingDeletion, PendingReplicaDeletion,
 	// PendingImport, Unavailable, Creating, Updating. [...] makes a row
@@ -90,8 +90,12 @@ var stateTable = []stateRow{
 	// leaves may be pending deletion.
 	{[]Operation{OpUpdateAlias},
 		[...]footnote{allowed, allowed, 10, 10, allowed, allowed, allowed, allowed}},
+	// CreateGrant is the crypto row except Unavailable, where it succeeds
+	// (spec §3: ✓ ✗1 ✗2-or-3 ✗5 ✓ ✗14 ✓).
+	{[]Operation{OpCreateGrant},
+		[...]footnote{allowed, 1, 3, 3, 5, allowed, 14, allowed}},
 	{[]Operation{OpDescribeKey, OpGetKeyPolicy, OpPutKeyPolicy, OpListKeyPolicies, OpListAliases,
-		OpListResourceTags, OpDeleteAlias},
+		OpListResourceTags, OpDeleteAlias, OpListGrants, OpRetireGrant, OpRevokeGrant},
 		[...]footnote{allowed, allowed, allowed, allowed, allowed, allowed, allowed, allowed}},
 	// Not on the docs page (unverified): reading a key's history and last
 	// use is allowed in every state, as DescribeKey is.

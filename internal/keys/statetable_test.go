@@ -56,6 +56,10 @@ var stateExpectations = map[Operation][8]string{
 	"DeleteAlias":                         {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"},
 	"ListKeyRotations":                    {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"},
 	"GetKeyLastUsage":                     {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"},
+	"CreateGrant":                         {"ok", "D", "S", "S", "S", "ok", "S", "ok"},
+	"ListGrants":                          {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"},
+	"RetireGrant":                         {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"},
+	"RevokeGrant":                         {"ok", "ok", "ok", "ok", "ok", "ok", "ok", "ok"},
 }
 
 func TestStateTable(t *testing.T) {

@@ -134,7 +134,8 @@ func (s *Service) deleteDueKey(ctx context.Context, e layout.DueEntry, now time.
 }
 
 // emptyTrash removes every remaining record of a deleted key (material
-// versions, aliases and their index, tags, policy, usage), a bounded batch
+// versions, aliases and their index, grants and their indexes, tags,
+// policy, usage), a bounded batch
 // per transaction, and finally the trash marker.
 func (s *Service) emptyTrash(ctx context.Context, account, region, keyID string) error {
 	budget := layout.Batch(s.store.Limits(), layout.TrashFixed, layout.TrashRecord)
@@ -147,7 +148,8 @@ func (s *Service) emptyTrash(ctx context.Context, account, region, keyID string)
 				return err
 			}
 			for _, k := range []string{layout.Tags(account, region, keyID), layout.Policy(account, region, keyID),
-				layout.Usage(account, region, keyID), layout.Import(account, region, keyID), layout.Trash(account, region, keyID)} {
+				layout.Usage(account, region, keyID), layout.Import(account, region, keyID),
+				layout.GrantCount(account, region, keyID), layout.Trash(account, region, keyID)} {
 				if err := tx.Delete(k); err != nil {
 					return err
 				}
@@ -192,7 +194,10 @@ func deleteKeyChildren(tx store.Tx, account, region, keyID string, budget int) (
 			return false, err
 		}
 	}
-	return len(index) == budget/2, nil
+	if len(index) == budget/2 {
+		return true, nil
+	}
+	return deleteKeyGrants(tx, account, region, keyID, budget-2*len(index))
 }
 
 // deleteAliasIfTargets deletes alias name if it still points to keyID.

@@ -47,7 +47,12 @@ var (
 	// record is read by the scan and deleted); an alias costs two.
 	TrashRecord = Cost{Reads: 1, Writes: 1}
 	// TrashFixed is the rest of an emptying transaction: the scans of the
-	// materials and the alias index, and the deletion of the tags, policy,
-	// usage and import records and the trash marker.
-	TrashFixed = Cost{Reads: 2, Writes: 5}
+	// materials, the alias index and the grants, and the deletion of the
+	// tags, policy, usage, import and grant count records and the trash
+	// marker.
+	TrashFixed = Cost{Reads: 3, Writes: 6}
 )
+
+// TrashGrantRecords is how many TrashRecords one grant of a deleted key
+// counts as: its record and its three index entries are deleted.
+const TrashGrantRecords = 4

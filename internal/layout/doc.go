@@ -14,6 +14,14 @@
 //	acct/<account>/<region>/tags/<key-id>                   tag set
 //	acct/<account>/<region>/policy/<key-id>                 key policy document
 //	acct/<account>/<region>/usage/<key-id>                  last cryptographic use
+//	acct/<account>/<region>/grant/<key-id>/<grant-id>       grant
+//	acct/<account>/<region>/grantcount/<key-id>             number of grants of a key
+//	acct/<account>/<region>/grantee/<key-id>/<grantee-account>/<grantee>/<grant-id>
+//	                                                        index: grants of a key by grantee
+//	acct/<account>/<region>/grantname/<key-id>/<name>/<grant-id>
+//	                                                        index: grants of a key by Name
+//	acct/<principal-account>/<region>/retirable/<principal>/<key-account>/<key-id>/<grant-id>
+//	                                                        index: grants a principal may retire
 //	due/<seconds>.<nanoseconds>/<account>/<region>/<key-id>/<kind>
 //	                                                        scheduler index
 //	trash/<account>/<region>/<key-id>                       key being deleted, children remain

@@ -136,3 +136,25 @@ func TestIsKey(t *testing.T) {
 		}
 	}
 }
+
+// TestGrantIndexSegments: a principal is one segment, so the prefix of one
+// grantee's entries never holds another grantee's ("user/a" and
+// "user/a/b"), and the escaping is injective.
+func TestGrantIndexSegments(t *testing.T) {
+	a := KeyGrantee("111122223333", "us-east-1", "k", "111122223333", "arn:aws:iam::111122223333:user/a")
+	b := KeyGrantee("111122223333", "us-east-1", "k", "111122223333", "arn:aws:iam::111122223333:user/a/b")
+	if strings.HasPrefix(b, a) || strings.HasPrefix(a, b) {
+		t.Errorf("grantee prefixes overlap: %q %q", a, b)
+	}
+	if !strings.HasPrefix(a, KeyGrantees("111122223333", "us-east-1", "k", "111122223333")) {
+		t.Errorf("%q is not under its account's grantees", a)
+	}
+	for _, pair := range [][2]string{{"a%2Fb", "a/b"}, {"x/", "x%2F"}} {
+		if PrincipalSegment(pair[0]) == PrincipalSegment(pair[1]) || strings.Contains(PrincipalSegment(pair[1]), "/") {
+			t.Errorf("PrincipalSegment(%q) and (%q) collide or contain /", pair[0], pair[1])
+		}
+	}
+	if r := Retirable("777788889999", "us-east-1", "arn:aws:iam::777788889999:root"); !strings.HasPrefix(r, Account("777788889999", "us-east-1")) {
+		t.Errorf("retirable index %q is not in the principal's account", r)
+	}
+}
