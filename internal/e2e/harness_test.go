@@ -18,6 +18,7 @@ import (
 
 	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/clock"
+	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/server"
 	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/bolt"
@@ -60,6 +61,9 @@ type nodeOptions struct {
 	dataDir string
 	// epoch is where the manual clock starts instead of testEpoch.
 	epoch time.Time
+	// identity resolves access keys instead of --dev's any-key resolver
+	// (signatures are still not verified: the node runs in dev mode).
+	identity identity.Resolver
 }
 
 func startNodeWith(t *testing.T, opts nodeOptions) *testNode {
@@ -69,7 +73,7 @@ func startNodeWith(t *testing.T, opts nodeOptions) *testNode {
 		dir = t.TempDir()
 	}
 	tn := &testNode{t: t, dataDir: dir}
-	cfg := server.Config{DataDir: dir, Dev: true, Clock: opts.clock}
+	cfg := server.Config{DataDir: dir, Dev: true, Clock: opts.clock, Identity: opts.identity}
 	if opts.clock == nil {
 		epoch := opts.epoch
 		if epoch.IsZero() {

@@ -110,12 +110,24 @@ func TestIdentitiesProcessWithoutDev(t *testing.T) {
 	wantStartupError(t, code, log, "cannot start", "no identities file at "+filepath.Join(dir, server.IdentitiesFileName), "trent account create")
 
 	rootID, rootSecret := createAccount(t, dir, rootKey, "444455556666")
-	trentCLI(t, nil, append([]string{"user", "create", "--account", "444455556666", "--name", "alice"}, files...)...)
+	// Alice may list keys and the Admin role may describe them, by their
+	// identity-based policies.
+	listKeys := filepath.Join(t.TempDir(), "list-keys.json")
+	describeKeys := filepath.Join(t.TempDir(), "describe-keys.json")
+	if err := os.WriteFile(listKeys, []byte(allowKMS("kms:ListKeys")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(describeKeys, []byte(allowKMS("kms:DescribeKey")), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	trentCLI(t, nil, append([]string{"user", "create", "--account", "444455556666", "--name", "alice",
+		"--policy-file", listKeys, "--policy-name", "ListKeys"}, files...)...)
 	var userKey struct {
 		AccessKey struct{ AccessKeyId, SecretAccessKey string }
 	}
 	trentCLI(t, &userKey, append([]string{"access-key", "create", "--account", "444455556666", "--user", "alice"}, files...)...)
-	trentCLI(t, nil, append([]string{"role", "create", "--account", "444455556666", "--name", "Admin"}, files...)...)
+	trentCLI(t, nil, append([]string{"role", "create", "--account", "444455556666", "--name", "Admin",
+		"--policy-file", describeKeys, "--policy-name", "DescribeKeys"}, files...)...)
 	var session struct {
 		Credentials     struct{ AccessKeyId, SecretAccessKey, SessionToken string }
 		AssumedRoleUser struct{ AssumedRoleId, Arn string }
@@ -144,6 +156,9 @@ func TestIdentitiesProcessWithoutDev(t *testing.T) {
 	// The user and the role session act as themselves, in the account.
 	alice := p.clientAs(userKey.AccessKey.AccessKeyId, userKey.AccessKey.SecretAccessKey, "")
 	must[*kms.ListKeysOutput](t)(alice.ListKeys(ctx, &kms.ListKeysInput{}))
+	// Her policy does not allow CreateKey.
+	_, err = alice.CreateKey(ctx, &kms.CreateKeyInput{})
+	wantError(t, err, "AccessDeniedException", "User: arn:aws:iam::444455556666:user/alice is not authorized to perform: kms:CreateKey on resource: * because no identity-based policy allows the kms:CreateKey action")
 	who := auditCaller(t, dir, "ListKeys", userKey.AccessKey.AccessKeyId)
 	if who.Type != "IAMUser" || who.ARN != "arn:aws:iam::444455556666:user/alice" || who.AccountID != "444455556666" ||
 		!strings.HasPrefix(who.PrincipalID, "AIDA") {

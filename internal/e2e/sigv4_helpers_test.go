@@ -65,6 +65,7 @@ func testCredentials(expires time.Time) credentialMap {
 		ARN:          "arn:aws:sts::" + otherAccount + ":assumed-role/Admin/e2e",
 		PrincipalARN: "arn:aws:iam::" + otherAccount + ":role/Admin",
 		PrincipalID:  "AROAEXAMPLEROLEID:e2e", Type: identity.TypeAssumedRole,
+		Policies: []string{allowKMS("kms:*")},
 	}
 	return credentialMap{
 		longTermKeyID: {Caller: identity.RootCaller(testAccount, longTermKeyID), Secret: longTermSecret},

@@ -108,6 +108,15 @@ func trentRootKey(t *testing.T) string {
 	return path
 }
 
+// servableDataDir is a data directory that trent serve without --dev can
+// start on: a root key and an identities file with one account.
+func servableDataDir(t *testing.T) (dir, rootKey string) {
+	t.Helper()
+	dir, rootKey = t.TempDir(), trentRootKey(t)
+	createAccount(t, dir, rootKey, otherAccount)
+	return dir, rootKey
+}
+
 func TestServePlainHTTPOffLoopback(t *testing.T) {
 	t.Parallel()
 	t.Run("refused without --dev", func(t *testing.T) {
@@ -126,7 +135,8 @@ func TestServePlainHTTPOffLoopback(t *testing.T) {
 	})
 	t.Run("allowed with --allow-plain-http", func(t *testing.T) {
 		t.Parallel()
-		p := launchTrent(t, nil, "--listen", "0.0.0.0:0", "--data-dir", t.TempDir(), "--root-key-file", trentRootKey(t), "--allow-plain-http")
+		dir, key := servableDataDir(t)
+		p := launchTrent(t, nil, "--listen", "0.0.0.0:0", "--data-dir", dir, "--root-key-file", key, "--allow-plain-http")
 		if !p.waitServing() {
 			t.Fatalf("did not serve: %s", p.log)
 		}
@@ -136,7 +146,8 @@ func TestServePlainHTTPOffLoopback(t *testing.T) {
 	})
 	t.Run("allowed with TRENT_ALLOW_PLAIN_HTTP", func(t *testing.T) {
 		t.Parallel()
-		p := launchTrent(t, []string{"TRENT_ALLOW_PLAIN_HTTP=true"}, "--listen", "0.0.0.0:0", "--data-dir", t.TempDir(), "--root-key-file", trentRootKey(t))
+		dir, key := servableDataDir(t)
+		p := launchTrent(t, []string{"TRENT_ALLOW_PLAIN_HTTP=true"}, "--listen", "0.0.0.0:0", "--data-dir", dir, "--root-key-file", key)
 		if !p.waitServing() {
 			t.Fatalf("did not serve: %s", p.log)
 		}
@@ -144,14 +155,15 @@ func TestServePlainHTTPOffLoopback(t *testing.T) {
 	})
 	t.Run("loopback needs no flag, and signatures are verified", func(t *testing.T) {
 		t.Parallel()
-		p := launchTrent(t, nil, "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--root-key-file", trentRootKey(t))
+		dir, key := servableDataDir(t)
+		p := launchTrent(t, nil, "--listen", "127.0.0.1:0", "--data-dir", dir, "--root-key-file", key)
 		if !p.waitServing() {
 			t.Fatalf("did not serve: %s", p.log)
 		}
 		if !strings.Contains(p.log.String(), `"signatures":"verified"`) || !strings.Contains(p.log.String(), `"tls":false`) {
 			t.Fatalf("start line does not say the mode:\n%s", p.log)
 		}
-		// No identities configured (the test client's key is unknown).
+		// The test client's key is not in the identities file.
 		_, err := p.kms().ListKeys(ctx, &kms.ListKeysInput{})
 		wantError(t, err, "UnrecognizedClientException", tokenInvalid)
 		p.stop(syscall.SIGTERM)

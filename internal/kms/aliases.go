@@ -59,7 +59,7 @@ func (s *Service) aliasTarget(ctx context.Context, tx store.Tx, info *request.In
 	if strings.HasPrefix(target, "alias/") || strings.Contains(target, ":alias/") {
 		return nil, kmserr.Validation("Aliases must refer to keys. Not aliases")
 	}
-	k, err := s.openKey(ctx, tx, info, target, access{op: op, forms: keyIDOrARN, check: managedRefused(info, op)})
+	k, err := s.openKey(ctx, tx, info, target, access{op: op, forms: keyIDOrARN})
 	if err != nil {
 		return nil, err
 	}

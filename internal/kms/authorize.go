@@ -16,7 +16,7 @@ import (
 // AWS's evaluation logic (policy.Authorize): the key policy, the caller's
 // identity-based policies and, when no policy denies explicitly, the key's
 // grants.
-func (s *Service) authorize(ctx context.Context, tx store.Tx, info *request.Info, k *keys.Key, a *access) error {
+func (s *Service) authorize(_ context.Context, tx store.Tx, info *request.Info, k *keys.Key, a *access) error {
 	kp, err := s.policies.keyPolicy(tx, k)
 	if err != nil {
 		return err
@@ -33,8 +33,26 @@ func (s *Service) authorize(ctx context.Context, tx store.Tx, info *request.Info
 	if req.Context, err = s.keyContext(tx, info, k, a, kp, ids); err != nil {
 		return err
 	}
+	if a.decide != nil {
+		if a.decide(req, ids) {
+			return nil
+		}
+		return accessDenied(req, policy.NoResourcePolicyAllows)
+	}
 	az := policy.Authorization{Request: req, KeyAccount: k.Account, KeyPolicy: kp, IdentityPolicies: ids}
 	v := policy.Authorize(&az)
+	if !v.Allowed && !explicitDeny(v.Denial) {
+		// Grants are consulted only when the policies neither allow nor
+		// deny: they cost a store read, and no grant overrides a Deny.
+		grantID, err := s.grantAllows(tx, k, info.Caller, a.policyAction(), a.encryptionContext, a.grantTokens, identityAllows(req, ids))
+		if err != nil {
+			return storeErr(err)
+		}
+		if grantID != "" {
+			az.GrantAllows = true
+			v = policy.Authorize(&az)
+		}
+	}
 	if v.Allowed {
 		return nil
 	}
@@ -72,6 +90,23 @@ func (s *Service) authorizeAccount(info *request.Info, action string, setContext
 		return nil
 	}
 	return accessDenied(req, denial)
+}
+
+// explicitDeny reports whether d is an explicit Deny.
+func explicitDeny(d policy.Denial) bool {
+	return d == policy.ExplicitDenyResource || d == policy.ExplicitDenyIdentity
+}
+
+// identityAllows reports whether one of the caller's identity-based
+// policies allows the request: what a grant to the caller's account needs
+// for a principal other than the account's root user.
+func identityAllows(req *policy.Request, ids []*policy.Policy) bool {
+	for _, p := range ids {
+		if p.Evaluate(req).Decision == policy.Allowed {
+			return true
+		}
+	}
+	return false
 }
 
 // accessDenied is AWS's AccessDeniedException for a denied request.

@@ -8,6 +8,7 @@ import (
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/layout"
+	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -53,14 +54,18 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorizeAccount(info, keys.OpCreateKey, func(c *policy.Context) { setRequestTags(c, in.Tags, nil) }); err != nil {
+		return nil, err
+	}
 
 	spec, usage, origin, err := keyShape(in, info.Region)
 	if err != nil {
 		return nil, err
 	}
 	policyDoc := ""
+	var parsedPolicy *policy.Document
 	if in.Policy != nil {
-		if err := checkPolicyDocument(*in.Policy); err != nil {
+		if parsedPolicy, err = checkPolicyDocument(*in.Policy); err != nil {
 			return nil, err
 		}
 		policyDoc = *in.Policy
@@ -82,7 +87,11 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if in.Description != nil {
 		k.Description = *in.Description
 	}
-	if policyDoc == "" {
+	if parsedPolicy != nil {
+		if err := s.checkKeyPolicyRules(info, k.Account, k.ARN(), parsedPolicy, isTrue(in.BypassPolicyLockoutSafetyCheck)); err != nil {
+			return nil, err
+		}
+	} else {
 		policyDoc = defaultPolicy(k)
 	}
 	var materials []keys.Material

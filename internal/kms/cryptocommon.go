@@ -260,7 +260,10 @@ func (s *Service) noteUse(ctx context.Context, info *request.Info, k *keys.Key, 
 }
 
 // dryRun reports whether the request asked for a dry run.
-func dryRun(b *bool) bool { return b != nil && *b }
+func dryRun(b *bool) bool { return isTrue(b) }
+
+// isTrue reports whether an optional boolean member is set and true.
+func isTrue(b *bool) bool { return b != nil && *b }
 
 // refuseRecipient: a Recipient asks KMS to encrypt the result to a Nitro
 // Enclave's public key after checking the enclave's attestation document

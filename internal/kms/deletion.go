@@ -50,7 +50,7 @@ func (s *Service) ScheduleKeyDeletion(ctx context.Context, in *ScheduleKeyDeleti
 	}
 	const op = keys.OpScheduleKeyDeletion
 	now := s.clock.Now()
-	return updateKey(s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: managedRefused(info, op)}, func(_ store.Tx, k *keys.Key) error {
+	return updateKey(s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN}, func(_ store.Tx, k *keys.Key) error {
 		k.State = keys.StatePendingDeletion
 		k.DeletionDate = now.Add(time.Duration(days) * keys.Day)
 		k.PendingWindowDays = int(days)
@@ -79,7 +79,7 @@ func (s *Service) CancelKeyDeletion(ctx context.Context, in *KeyIDInput) (*Cance
 		return nil, err
 	}
 	const op = keys.OpCancelKeyDeletion
-	return updateKey(s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: managedRefused(info, op)}, func(_ store.Tx, k *keys.Key) error {
+	return updateKey(s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN}, func(_ store.Tx, k *keys.Key) error {
 		k.State = keys.StateDisabled
 		if !k.HasMaterial() {
 			// A key without material (EXTERNAL, nothing imported yet)

@@ -74,6 +74,9 @@ func (s *Service) ListKeys(ctx context.Context, in *ListKeysInput) (*ListKeysOut
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorizeAccount(info, keys.OpListKeys, nil); err != nil {
+		return nil, err
+	}
 	after, err := decodeMarker("keys", in.Marker)
 	if err != nil {
 		return nil, err

@@ -42,7 +42,7 @@ func (s *Service) setEnabled(ctx context.Context, in *KeyIDInput, op string, to 
 	if err := in.validate(); err != nil {
 		return nil, err
 	}
-	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: managedRefused(info, op)}, func(_ store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN}, func(_ store.Tx, k *keys.Key) error {
 		k.State = to
 		return nil
 	}, nil)
@@ -77,7 +77,7 @@ func (s *Service) UpdateKeyDescription(ctx context.Context, in *UpdateKeyDescrip
 		return nil, err
 	}
 	const op = keys.OpUpdateKeyDescription
-	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: managedRefused(info, op)}, func(_ store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN}, func(_ store.Tx, k *keys.Key) error {
 		k.Description = *in.Description
 		return nil
 	}, nil)

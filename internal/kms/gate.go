@@ -49,6 +49,11 @@ type access struct {
 	// requestAlias is the alias the request named the key by, for
 	// kms:RequestAlias; openKey sets it.
 	requestAlias string
+	// decide, when set, authorises instead of the key's policies and
+	// grants: RetireGrant is allowed by the grant it retires, whatever the
+	// key policy says. It gets the request the policies would have seen
+	// and the caller's identity-based policies.
+	decide func(req *policy.Request, ids []*policy.Policy) bool
 	// check applies the operation's own type rules (an origin, a spec
 	// that rotates), after usage and algorithm and before the key state.
 	check func(k *keys.Key) error

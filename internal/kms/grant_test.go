@@ -69,27 +69,32 @@ func TestGrantAllows(t *testing.T) {
 		op     string
 		ec     map[string]string
 		want   string
+		// delegated: the caller's identity-based policies allow the
+		// request, which a grant to its account needs.
+		delegated bool
 	}{
-		{"equals, exact context", callerOf(alice, alice), "Encrypt", map[string]string{"Dept": "IT"}, equals.GrantId},
-		{"equals, extra pair", callerOf(alice, alice), "Encrypt", map[string]string{"Dept": "IT", "x": "y"}, ""},
-		{"equals, no context", callerOf(alice, alice), "Encrypt", nil, ""},
-		{"equals, other case of value", callerOf(alice, alice), "Encrypt", map[string]string{"Dept": "it"}, ""},
-		{"equals, other case of key", callerOf(alice, alice), "Encrypt", map[string]string{"dept": "IT"}, ""},
-		{"operation not granted", callerOf(alice, alice), "Decrypt", map[string]string{"Dept": "IT"}, ""},
-		{"subset via role session, extra pair", session, "Decrypt", map[string]string{"Dept": "IT", "x": "y"}, subset.GrantId},
-		{"subset, ReEncryptFrom", session, "ReEncryptFrom", map[string]string{"Dept": "IT"}, subset.GrantId},
-		{"subset, missing pair", session, "Decrypt", map[string]string{"x": "y"}, ""},
-		{"subset, other value", session, "Decrypt", map[string]string{"Dept": "HR"}, ""},
-		{"not the grantee", callerOf(alice, alice), "Decrypt", map[string]string{"Dept": "IT"}, ""},
-		{"account root grantee, principal of that account", otherUser, "GenerateDataKey", nil, account.GrantId},
-		{"account root grantee, DescribeKey", otherUser, "DescribeKey", nil, account.GrantId},
-		{"account root grantee, other account", callerOf(alice, alice), "GenerateDataKey", nil, ""},
+		{"equals, exact context", callerOf(alice, alice), "Encrypt", map[string]string{"Dept": "IT"}, equals.GrantId, false},
+		{"equals, extra pair", callerOf(alice, alice), "Encrypt", map[string]string{"Dept": "IT", "x": "y"}, "", false},
+		{"equals, no context", callerOf(alice, alice), "Encrypt", nil, "", false},
+		{"equals, other case of value", callerOf(alice, alice), "Encrypt", map[string]string{"Dept": "it"}, "", false},
+		{"equals, other case of key", callerOf(alice, alice), "Encrypt", map[string]string{"dept": "IT"}, "", false},
+		{"operation not granted", callerOf(alice, alice), "Decrypt", map[string]string{"Dept": "IT"}, "", false},
+		{"subset via role session, extra pair", session, "Decrypt", map[string]string{"Dept": "IT", "x": "y"}, subset.GrantId, false},
+		{"subset, ReEncryptFrom", session, "ReEncryptFrom", map[string]string{"Dept": "IT"}, subset.GrantId, false},
+		{"subset, missing pair", session, "Decrypt", map[string]string{"x": "y"}, "", false},
+		{"subset, other value", session, "Decrypt", map[string]string{"Dept": "HR"}, "", false},
+		{"not the grantee", callerOf(alice, alice), "Decrypt", map[string]string{"Dept": "IT"}, "", false},
+		{"account root grantee, principal of that account delegated by IAM", otherUser, "GenerateDataKey", nil, account.GrantId, true},
+		{"account root grantee, principal of that account without IAM", otherUser, "GenerateDataKey", nil, "", false},
+		{"account root grantee, that account's root", identity.RootCaller("444455556666", "AKIAROOT"), "GenerateDataKey", nil, account.GrantId, false},
+		{"account root grantee, DescribeKey", otherUser, "DescribeKey", nil, account.GrantId, true},
+		{"account root grantee, other account", callerOf(alice, alice), "GenerateDataKey", nil, "", true},
 	}
 	for _, c := range cases {
 		var got string
 		err := s.store.View(context.Background(), func(tx store.Tx) error {
 			var err error
-			got, err = s.grantAllows(tx, k, c.caller, c.op, c.ec, nil)
+			got, err = s.grantAllows(tx, k, c.caller, c.op, c.ec, nil, c.delegated)
 			return err
 		})
 		if err != nil || got != c.want {
@@ -116,7 +121,7 @@ func TestGrantAllowsTokens(t *testing.T) {
 		var got string
 		err := s.store.View(context.Background(), func(tx store.Tx) error {
 			var err error
-			got, err = s.grantAllows(tx, k, caller, "Encrypt", nil, tokens)
+			got, err = s.grantAllows(tx, k, caller, "Encrypt", nil, tokens, false)
 			return err
 		})
 		return got, err
@@ -228,18 +233,24 @@ func TestMayRetire(t *testing.T) {
 		name   string
 		caller identity.Caller
 		g      *grantRecord
-		want   bool
+		// delegated: the caller's identity-based policies allow the
+		// RetireGrant, which a principal named through its account needs.
+		delegated bool
+		want      bool
 	}{
-		{"retiring principal (another account's root)", callerOf(otherRoot, otherRoot), g, true},
-		{"principal of the retiring account", callerOf("arn:aws:iam::444455556666:user/bob", "arn:aws:iam::444455556666:user/bob"), g, true},
-		{"grantee without RetireGrant", callerOf(alice, alice), &grantRecord{GranteePrincipal: alice, IssuingAccount: "999999999999"}, false},
-		{"grantee with RetireGrant", callerOf(alice, alice), &grantRecord{GranteePrincipal: alice, IssuingAccount: "999999999999", Operations: []string{"RetireGrant"}}, true},
-		{"issuing account", callerOf("arn:aws:iam::111122223333:root", "arn:aws:iam::111122223333:root"), g, true},
-		{"stranger", stranger, g, false},
-		{"stranger, grant with RetireGrant", stranger, &withRetire, false},
+		{"retiring principal (another account's root)", identity.RootCaller("444455556666", "AKIA"), g, false, true},
+		{"principal of the retiring account, delegated", callerOf("arn:aws:iam::444455556666:user/bob", "arn:aws:iam::444455556666:user/bob"), g, true, true},
+		{"principal of the retiring account, not delegated", callerOf("arn:aws:iam::444455556666:user/bob", "arn:aws:iam::444455556666:user/bob"), g, false, false},
+		{"grantee without RetireGrant", callerOf(alice, alice), &grantRecord{GranteePrincipal: alice, IssuingAccount: "999999999999"}, true, false},
+		{"grantee with RetireGrant", callerOf(alice, alice), &grantRecord{GranteePrincipal: alice, IssuingAccount: "999999999999", Operations: []string{"RetireGrant"}}, false, true},
+		{"issuing account's root", identity.RootCaller("111122223333", "AKIA"), g, false, true},
+		{"issuing account's user, delegated", callerOf("arn:aws:iam::111122223333:user/carol", "arn:aws:iam::111122223333:user/carol"), g, true, true},
+		{"issuing account's user, not delegated", callerOf("arn:aws:iam::111122223333:user/carol", "arn:aws:iam::111122223333:user/carol"), g, false, false},
+		{"stranger", stranger, g, true, false},
+		{"stranger, grant with RetireGrant", stranger, &withRetire, true, false},
 	}
 	for _, c := range cases {
-		if got := mayRetire(c.caller, c.g); got != c.want {
+		if got := mayRetire(c.caller, c.g, c.delegated); got != c.want {
 			t.Errorf("%s: mayRetire = %v, want %v", c.name, got, c.want)
 		}
 	}

@@ -25,13 +25,13 @@ import (
 //
 // It is the key gate's grant step, called only after the key policy did
 // not allow the request; it reads the store.
-func (s *Service) grantAllows(tx store.Tx, k *keys.Key, caller identity.Caller, op string, ec map[string]string, grantTokens []string) (grantID string, err error) {
+func (s *Service) grantAllows(tx store.Tx, k *keys.Key, caller identity.Caller, op string, ec map[string]string, grantTokens []string, delegated bool) (grantID string, err error) {
 	named, err := openGrantTokens(tx, grantTokens)
 	if err != nil {
 		return "", err
 	}
 	for _, g := range named {
-		if g.KeyAccount == k.Account && g.Region == k.Region && g.KeyID == k.ID && grantPermits(g, caller, op, ec) {
+		if g.KeyAccount == k.Account && g.Region == k.Region && g.KeyID == k.ID && grantPermits(g, caller, op, ec, delegated) {
 			return g.ID, nil
 		}
 	}
@@ -50,7 +50,7 @@ func (s *Service) grantAllows(tx store.Tx, k *keys.Key, caller identity.Caller, 
 		if err != nil {
 			return "", err
 		}
-		if grantPermits(g, caller, op, ec) {
+		if grantPermits(g, caller, op, ec, delegated) {
 			return g.ID, nil
 		}
 	}
@@ -59,8 +59,22 @@ func (s *Service) grantAllows(tx store.Tx, k *keys.Key, caller identity.Caller, 
 
 // grantPermits applies one grant to a request: the caller is its grantee,
 // it lists op, and its constraints hold.
-func grantPermits(g *grantRecord, caller identity.Caller, op string, ec map[string]string) bool {
-	return principalMatches(g.GranteePrincipal, caller) && g.allows(op) && constraintsHold(g.Constraints, op, ec)
+func grantPermits(g *grantRecord, caller identity.Caller, op string, ec map[string]string, delegated bool) bool {
+	return granteeIs(g.GranteePrincipal, caller, delegated) && g.allows(op) && constraintsHold(g.Constraints, op, ec)
+}
+
+// granteeIs reports whether a grant's grantee is the caller: the caller
+// itself (its ARN, or the role of its session), or its account, which
+// stands for the account's root user and, for any other principal of the
+// account, only when the principal's identity-based policies allow the
+// request (delegated). A grant to an account delegates to that account's
+// administrators, who delegate on with IAM policies, as with a key policy
+// that names an account.
+func granteeIs(p string, c identity.Caller, delegated bool) bool {
+	if p != "" && (p == c.ARN || p == c.PrincipalARN) {
+		return true
+	}
+	return principalMatches(p, c) && (c.IsRoot() || delegated)
 }
 
 // constraintsHold applies a grant's constraints (docs "Using grant

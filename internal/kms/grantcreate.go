@@ -236,14 +236,9 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	now := s.clock.Now()
 	var granted *grantRecord
 	err = s.update(ctx, func(tx store.Tx) (any, error) {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpCreateGrant)
+		k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpCreateGrant, forms: keyIDOrARN, grantTokens: in.GrantTokens,
+			context: in.setConditions, check: func(k *keys.Key) error { return checkGrantForKey(in, k) }})
 		if err != nil {
-			return nil, err
-		}
-		if err := checkGrantForKey(in, k); err != nil {
-			return nil, err
-		}
-		if err := checkState(keys.OpCreateGrant, k); err != nil {
 			return nil, err
 		}
 		if _, err := openGrantTokens(tx, in.GrantTokens); err != nil {

@@ -88,11 +88,8 @@ func (s *Service) ListGrants(ctx context.Context, in *ListGrantsInput) (*ListGra
 	limit := pageLimit(in.Limit, grantsPageDefault)
 	out := &ListGrantsOutput{Grants: []GrantListEntry{}}
 	err = s.store.View(ctx, func(tx store.Tx) error {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpListGrants)
+		k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpListGrants, forms: keyIDOrARN})
 		if err != nil {
-			return err
-		}
-		if err := checkState(keys.OpListGrants, k); err != nil {
 			return err
 		}
 		grantee := ""
@@ -181,6 +178,9 @@ func (s *Service) ListRetirableGrants(ctx context.Context, in *ListRetirableGran
 	validatePrincipalMember(&v, "retiringPrincipal", in.RetiringPrincipal)
 	validateServicePrincipalMember(&v, "retiringServicePrincipal", in.RetiringServicePrincipal)
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeAccount(info, keys.OpListRetirableGrants, nil); err != nil {
 		return nil, err
 	}
 	principal := ""

@@ -9,6 +9,7 @@ import (
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/layout"
+	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -41,17 +42,18 @@ type grantDeletionRecord struct {
 // the grant allows RetireGrant, or the account in which the grant was
 // created (IssuingAccount). Service principals never call Trent, so
 // RetiringServicePrincipal and GranteeServicePrincipal match no caller. It
-// works across accounts: only the grant decides. Until identity policies
-// are evaluated, every principal of the issuing account counts as that
-// account, as authorize treats a key's own account today.
-func mayRetire(caller identity.Caller, g *grantRecord) bool {
+// works across accounts: only the grant decides, not the key policy. An
+// account (as retiring principal, grantee or issuer) stands for its root
+// user and for those of its principals whose identity-based policies allow
+// the RetireGrant (delegated), as everywhere an account is named.
+func mayRetire(caller identity.Caller, g *grantRecord, delegated bool) bool {
 	switch {
-	case principalMatches(g.RetiringPrincipal, caller):
+	case granteeIs(g.RetiringPrincipal, caller, delegated):
 		return true
-	case g.allows(keys.OpRetireGrant) && principalMatches(g.GranteePrincipal, caller):
+	case g.allows(keys.OpRetireGrant) && granteeIs(g.GranteePrincipal, caller, delegated):
 		return true
 	}
-	return caller.Account == g.IssuingAccount
+	return caller.Account == g.IssuingAccount && (caller.IsRoot() || delegated)
 }
 
 // RetireGrant deletes a grant named by its token, or by key and grant ID;
@@ -76,10 +78,10 @@ func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty
 		if err != nil {
 			return nil, err
 		}
-		if !mayRetire(info.Caller, g) {
-			return nil, notAuthorized(info, k, keys.OpRetireGrant)
+		decide := func(req *policy.Request, ids []*policy.Policy) bool {
+			return mayRetire(info.Caller, g, identityAllows(req, ids))
 		}
-		if err := checkState(keys.OpRetireGrant, k); err != nil {
+		if err := s.admit(ctx, tx, info, k, &access{op: keys.OpRetireGrant, forms: keyIDOrARN, decide: decide}); err != nil {
 			return nil, err
 		}
 		if dryRun(in.DryRun) {
@@ -168,15 +170,12 @@ func (s *Service) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*Empty
 		return nil, err
 	}
 	err = s.update(ctx, func(tx store.Tx) (any, error) {
-		k, err := resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN, keys.OpRevokeGrant)
+		k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpRevokeGrant, forms: keyIDOrARN})
 		if err != nil {
 			return nil, err
 		}
 		g, err := grantByID(tx, k, *in.GrantId)
 		if err != nil {
-			return nil, err
-		}
-		if err := checkState(keys.OpRevokeGrant, k); err != nil {
 			return nil, err
 		}
 		if dryRun(in.DryRun) {

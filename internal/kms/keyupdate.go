@@ -58,19 +58,3 @@ func storeErr(err error) error {
 	}
 	return kmserr.Internal(err)
 }
-
-// managedRefused is the access check of the operations AWS managed keys
-// refuse.
-func managedRefused(info *request.Info, op string) func(*keys.Key) error {
-	return func(k *keys.Key) error { return refuseAWSManaged(info, k, op) }
-}
-
-// refuseAWSManaged rejects changes to AWS managed keys. In AWS their key
-// policy does not allow the account to disable, delete, tag, re-describe or
-// re-configure them, so the caller gets AccessDeniedException.
-func refuseAWSManaged(info *request.Info, k *keys.Key, op string) error {
-	if !k.AWSManaged() {
-		return nil
-	}
-	return notAuthorized(info, k, op)
-}

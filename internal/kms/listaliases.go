@@ -47,6 +47,9 @@ func (s *Service) ListAliases(ctx context.Context, in *ListAliasesInput) (*ListA
 	if err := v.err(); err != nil {
 		return nil, err
 	}
+	if err := s.authorizeAccount(info, keys.OpListAliases, nil); err != nil {
+		return nil, err
+	}
 	after, err := decodeMarker("aliases", in.Marker)
 	if err != nil {
 		return nil, err

@@ -42,12 +42,11 @@ func validatePolicyMember(v *validator, doc *string, required bool) {
 }
 
 // checkPolicyDocument applies the size limit and the policy grammar.
-func checkPolicyDocument(doc string) error {
+func checkPolicyDocument(doc string) (*policy.Document, error) {
 	if err := policy.CheckSize(doc); err != nil {
-		return err
+		return nil, err
 	}
-	_, err := policy.ParseKeyPolicy(doc)
-	return err
+	return policy.ParseKeyPolicy(doc)
 }
 
 // defaultPolicy is the policy of a key created without one.
@@ -131,17 +130,16 @@ func (s *Service) PutKeyPolicy(ctx context.Context, in *PutKeyPolicyInput) (*Emp
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	if err := checkPolicyDocument(*in.Policy); err != nil {
+	doc, err := checkPolicyDocument(*in.Policy)
+	if err != nil {
 		return nil, err
 	}
 	const op = keys.OpPutKeyPolicy
-	a := access{op: op, forms: keyIDOrARN, check: func(k *keys.Key) error {
-		if err := refuseAWSManaged(info, k, op); err != nil {
+	a := access{op: op, forms: keyIDOrARN, check: func(*keys.Key) error { return checkPolicyName(in.PolicyName) }}
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, a, func(tx store.Tx, k *keys.Key) error {
+		if err := s.checkKeyPolicyRules(info, k.Account, k.ARN(), doc, isTrue(in.BypassPolicyLockoutSafetyCheck)); err != nil {
 			return err
 		}
-		return checkPolicyName(in.PolicyName)
-	}}
-	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, a, func(tx store.Tx, k *keys.Key) error {
 		k.PolicyRevision++
 		return putRecord(tx, layout.Policy(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: *in.Policy})
 	}, nil)

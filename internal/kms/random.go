@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 
+	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 )
 
@@ -22,13 +23,17 @@ type GenerateRandomOutput struct {
 // GenerateRandom returns 1..1024 random bytes from the operating system's
 // CSPRNG.
 func (s *Service) GenerateRandom(ctx context.Context, in *GenerateRandomInput) (*GenerateRandomOutput, error) {
-	if _, err := requestInfo(ctx); err != nil {
+	info, err := requestInfo(ctx)
+	if err != nil {
 		return nil, err
 	}
 	var v validator
 	v.intRange("numberOfBytes", in.NumberOfBytes, 1, 1024)
 	v.length("customKeyStoreId", in.CustomKeyStoreId, 1, 64)
 	if err := v.err(); err != nil {
+		return nil, err
+	}
+	if err := s.authorizeAccount(info, keys.OpGenerateRandom, nil); err != nil {
 		return nil, err
 	}
 	// Optional in the model, required in practice (recorded AWS message).

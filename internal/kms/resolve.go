@@ -83,13 +83,6 @@ func resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string
 	return k, nil
 }
 
-// notAuthorized is AWS's AccessDeniedException for an action no key policy
-// allows the caller.
-func notAuthorized(info *request.Info, k *keys.Key, op string) error {
-	return kmserr.AccessDenied("User: %s is not authorized to perform: kms:%s on resource: %s because no resource-based policy allows the kms:%s action",
-		info.Caller.ARN, op, k.ARN(), op)
-}
-
 // checkState applies the key-state table. op is one of the keys.Op* names;
 // it is a string because the handlers also put it in authorisation and in
 // messages, and a name without a state row is refused (keys fails closed).

@@ -7,7 +7,6 @@ import (
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/layout"
-	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -31,11 +30,9 @@ func checkRotatesBySpec(k *keys.Key) error {
 
 // checkRotatable applies the type rules of the rotation operations, which
 // AWS checks before the key state: only symmetric keys with AWS_KMS
-// material rotate, and AWS managed keys are not configurable.
-func checkRotatable(info *request.Info, k *keys.Key, op string) error {
-	if err := refuseAWSManaged(info, k, op); err != nil {
-		return err
-	}
+// material rotate. (AWS managed keys are not configurable either: their key
+// policy allows no rotation operation, so the gate refuses them first.)
+func checkRotatable(k *keys.Key) error {
 	if err := checkRotatesBySpec(k); err != nil {
 		return err
 	}
@@ -43,11 +40,6 @@ func checkRotatable(info *request.Info, k *keys.Key, op string) error {
 		return kmserr.UnsupportedOperation("%s origin is %s which is not valid for this operation.", k.ARN(), k.Origin)
 	}
 	return nil
-}
-
-// rotatable is checkRotatable as an access check.
-func rotatable(info *request.Info, op string) func(*keys.Key) error {
-	return func(k *keys.Key) error { return checkRotatable(info, k, op) }
 }
 
 // EnableKeyRotation turns on automatic rotation: the key rotates
@@ -72,7 +64,7 @@ func (s *Service) EnableKeyRotation(ctx context.Context, in *EnableKeyRotationIn
 	}
 	const op = keys.OpEnableKeyRotation
 	now := s.clock.Now()
-	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: rotatable(info, op)}, func(_ store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: checkRotatable}, func(_ store.Tx, k *keys.Key) error {
 		if !k.Rotation.Enabled {
 			k.Rotation.Enabled = true
 			k.Rotation.Since = now
@@ -99,7 +91,7 @@ func (s *Service) DisableKeyRotation(ctx context.Context, in *KeyIDInput) (*Empt
 		return nil, err
 	}
 	const op = keys.OpDisableKeyRotation
-	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: rotatable(info, op)}, func(_ store.Tx, k *keys.Key) error {
+	_, err = updateKey[Empty](s, ctx, info, *in.KeyId, access{op: op, forms: keyIDOrARN, check: checkRotatable}, func(_ store.Tx, k *keys.Key) error {
 		k.Rotation.Enabled = false
 		k.Rotation.Since = time.Time{}
 		k.Rotation.Next = time.Time{}
@@ -181,7 +173,7 @@ func (s *Service) RotateKeyOnDemand(ctx context.Context, in *KeyIDInput) (*Rotat
 		if k.Origin == keys.OriginExternal {
 			return checkRotatesBySpec(k)
 		}
-		return checkRotatable(info, k, op)
+		return checkRotatable(k)
 	}}
 	out, err := updateKey(s, ctx, info, *in.KeyId, a, func(tx store.Tx, k *keys.Key) error {
 		if k.Origin == keys.OriginExternal {

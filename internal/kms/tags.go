@@ -112,7 +112,7 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 
 // changeTags rewrites a customer managed key's tag set in one transaction.
 func (s *Service) changeTags(ctx context.Context, info *request.Info, keyID, op string, change func([]storedTag) ([]storedTag, error)) error {
-	_, err := updateKey[Empty](s, ctx, info, keyID, access{op: op, forms: keyIDOrARN, check: managedRefused(info, op)}, func(tx store.Tx, k *keys.Key) error {
+	_, err := updateKey[Empty](s, ctx, info, keyID, access{op: op, forms: keyIDOrARN}, func(tx store.Tx, k *keys.Key) error {
 		existing, err := readTags(tx, k)
 		if err != nil {
 			return err
