@@ -143,7 +143,7 @@ func NewHandler(cfg Config) http.Handler {
 // with a well-formed 500.
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.cfg.Clock.Now()
-	info := &request.Info{ID: h.newID(), SourceIP: sourceIP(r), UserAgent: r.UserAgent()}
+	info := &request.Info{ID: h.newID(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil}
 	w.Header().Set(headerRequestID, info.ID)
 	var e *kmserr.Error
 	defer func() {

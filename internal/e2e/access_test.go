@@ -8,6 +8,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 	"github.com/aws/aws-sdk-go-v2/service/kms/types"
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/keys"
 )
 
@@ -89,6 +90,24 @@ func TestExplicitDenyWins(t *testing.T) {
 	wantError(t, err, "AccessDeniedException", denied("arn:aws:iam::111122223333:user/erin", "Decrypt", *key.Arn, explicitIdentityDeny))
 	// The owner is not affected.
 	must[*kms.DecryptOutput](t)(owner.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: blob}))
+
+	// Denied calls are audited, with the real caller.
+	var deniedDecrypts []audit.Record
+	for _, r := range tn.auditRecords() {
+		if r.EventName == "Decrypt" && r.ErrorCode == "AccessDeniedException" {
+			deniedDecrypts = append(deniedDecrypts, r)
+		}
+	}
+	if len(deniedDecrypts) != 2 {
+		t.Fatalf("%d denied Decrypt records, want 2", len(deniedDecrypts))
+	}
+	for i, who := range []string{"dan", "erin"} {
+		u := deniedDecrypts[i].UserIdentity
+		if u.Type != "IAMUser" || u.UserName != who || u.ARN != "arn:aws:iam::111122223333:user/"+who ||
+			u.AccessKeyID != "AKIA"+strings.ToUpper(who) || u.AccountID != testAccount || deniedDecrypts[i].ErrorMessage == "" {
+			t.Errorf("denied Decrypt by %s recorded as %+v", who, deniedDecrypts[i])
+		}
+	}
 }
 
 func TestCrossAccountNeedsKeyPolicyAndIdentityPolicy(t *testing.T) {

@@ -18,39 +18,13 @@ const (
 	maxRoleInlinePolicyChars = 10240
 )
 
-// CheckIdentityPolicy checks doc as an IAM identity-based policy: the IAM
-// grammar (policy.Parse, the same strict parser key policies use), at least
-// one statement, each with an Effect, actions and resources and without a
-// principal. The texts are IAM's MalformedPolicyDocument messages.
-//
-// TODO(policy): use policy.ParseIdentityPolicy once it lands; it will also
-// check the forms of actions, resources and condition operators.
+// CheckIdentityPolicy checks doc as an IAM identity-based policy, with the
+// same rules the service compiles it with (policy.ParseIdentityPolicy: the
+// strict IAM grammar, statements with an Effect, actions and resources and
+// no principal). The texts are IAM's MalformedPolicyDocument messages.
 func CheckIdentityPolicy(doc string) error {
-	d, err := policy.Parse(doc)
-	if err != nil {
+	if _, err := policy.ParseIdentityPolicy(doc); err != nil {
 		return errors.New(policyMessage(err))
-	}
-	if d.Version != "" && d.Version != "2012-10-17" && d.Version != "2008-10-17" {
-		return errors.New("Policy document must be version 2012-10-17 or 2008-10-17.")
-	}
-	if len(d.Statements) == 0 {
-		return errors.New("Policy must contain at least one statement.")
-	}
-	for _, st := range d.Statements {
-		switch {
-		case st.Principal != nil || st.NotPrincipal != nil:
-			return errors.New("Policy document should not specify a principal.")
-		case st.Effect != policy.Allow && st.Effect != policy.Deny:
-			return errors.New("Policy contains a statement with an invalid Effect. Valid values are Allow and Deny.")
-		case len(st.Action) == 0 && len(st.NotAction) == 0:
-			return errors.New("Policy statement must contain actions.")
-		case st.Action != nil && st.NotAction != nil:
-			return errors.New("Policy contains a statement with both Action and NotAction.")
-		case len(st.Resource) == 0 && len(st.NotResource) == 0:
-			return errors.New("Policy statement must contain resources.")
-		case st.Resource != nil && st.NotResource != nil:
-			return errors.New("Policy contains a statement with both Resource and NotResource.")
-		}
 	}
 	return nil
 }

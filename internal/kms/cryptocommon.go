@@ -215,6 +215,7 @@ func (s *Service) findCiphertextKey(ctx context.Context, tx store.Tx, info *requ
 		if err != nil {
 			return nil, c, err
 		}
+		a.requestAlias = requestAlias(*keyID)
 		if err := s.authorize(ctx, tx, info, k, a); err != nil {
 			return nil, c, err
 		}

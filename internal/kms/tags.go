@@ -10,6 +10,7 @@ import (
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/layout"
+	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
 )
@@ -101,7 +102,8 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 	if err := v.err(); err != nil {
 		return nil, err
 	}
-	err = s.changeTags(ctx, info, *in.KeyId, keys.OpTagResource, func(existing []storedTag) ([]storedTag, error) {
+	requestTags := func(c *policy.Context) { setRequestTags(c, in.Tags, nil) }
+	err = s.changeTags(ctx, info, *in.KeyId, keys.OpTagResource, requestTags, func(existing []storedTag) ([]storedTag, error) {
 		return mergeTags(existing, in.Tags)
 	})
 	if err != nil {
@@ -111,8 +113,11 @@ func (s *Service) TagResource(ctx context.Context, in *TagResourceInput) (*Empty
 }
 
 // changeTags rewrites a customer managed key's tag set in one transaction.
-func (s *Service) changeTags(ctx context.Context, info *request.Info, keyID, op string, change func([]storedTag) ([]storedTag, error)) error {
-	_, err := updateKey[Empty](s, ctx, info, keyID, access{op: op, forms: keyIDOrARN}, func(tx store.Tx, k *keys.Key) error {
+// conditions sets the request's tag condition keys (aws:RequestTag/*,
+// aws:TagKeys).
+func (s *Service) changeTags(ctx context.Context, info *request.Info, keyID, op string, conditions func(*policy.Context),
+	change func([]storedTag) ([]storedTag, error)) error {
+	_, err := updateKey[Empty](s, ctx, info, keyID, access{op: op, forms: keyIDOrARN, context: conditions}, func(tx store.Tx, k *keys.Key) error {
 		existing, err := readTags(tx, k)
 		if err != nil {
 			return err
@@ -153,7 +158,8 @@ func (s *Service) UntagResource(ctx context.Context, in *UntagResourceInput) (*E
 			return nil, kmserr.Tag("Tags beginning with aws: are reserved")
 		}
 	}
-	err = s.changeTags(ctx, info, *in.KeyId, keys.OpUntagResource, func(existing []storedTag) ([]storedTag, error) {
+	tagKeys := func(c *policy.Context) { setRequestTags(c, nil, in.TagKeys) }
+	err = s.changeTags(ctx, info, *in.KeyId, keys.OpUntagResource, tagKeys, func(existing []storedTag) ([]storedTag, error) {
 		return slices.DeleteFunc(existing, func(t storedTag) bool { return slices.Contains(in.TagKeys, t.Key) }), nil
 	})
 	if err != nil {
