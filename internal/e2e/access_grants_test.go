@@ -93,7 +93,7 @@ func TestCreateGrantConditions(t *testing.T) {
 	tn := startAccessNode(t, principals{"AKIAOSCAR": iamUser(testAccount, "oscar")})
 	owner, oscar := tn.as(testAccount), tn.as("AKIAOSCAR")
 	key := createSymmetricKey(t, owner, &kms.CreateKeyInput{Policy: aws.String(keyPolicy(
-		`{"Sid":"DecryptGrantsOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/oscar"},"Action":"kms:CreateGrant",`+
+		`{"Sid":"DecryptGrantsOnly","Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:user/oscar"},"Action":"kms:CreateGrant",` +
 			`"Resource":"*","Condition":{"ForAllValues:StringEquals":{"kms:GrantOperations":["Decrypt"]},"Bool":{"kms:GrantIsForAWSResource":"false"}}}`))})
 	grantee := aws.String("arn:aws:iam::111122223333:user/bob")
 	must[*kms.CreateGrantOutput](t)(oscar.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: key.KeyId, GranteePrincipal: grantee,
