@@ -51,11 +51,21 @@ type benchNode struct {
 	srv   *httptest.Server
 	http  *http.Client
 	keyID string
+	// creds sign the clients' requests.
+	creds aws.Credentials
 }
 
 func startBenchNode(b *testing.B) *benchNode {
 	b.Helper()
-	n, err := server.Open(server.Config{DataDir: b.TempDir(), Dev: true, Clock: clock.Real{}})
+	return startBenchNodeWith(b, server.Config{DataDir: b.TempDir(), Dev: true}, aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test-secret"})
+}
+
+// startBenchNodeWith starts a bench node with cfg (the wall clock added),
+// whose clients sign with creds.
+func startBenchNodeWith(b *testing.B, cfg server.Config, creds aws.Credentials) *benchNode {
+	b.Helper()
+	cfg.Clock = clock.Real{}
+	n, err := server.Open(cfg)
 	if err != nil {
 		b.Fatalf("open node: %v", err)
 	}
@@ -67,7 +77,7 @@ func startBenchNode(b *testing.B) *benchNode {
 	tr := srv.Client().Transport.(*http.Transport).Clone()
 	tr.MaxIdleConns = 256
 	tr.MaxIdleConnsPerHost = 256
-	bn := &benchNode{node: n, srv: srv, http: &http.Client{Transport: tr}}
+	bn := &benchNode{node: n, srv: srv, http: &http.Client{Transport: tr}, creds: creds}
 	b.Cleanup(func() {
 		tr.CloseIdleConnections()
 		srv.Close()
@@ -83,13 +93,13 @@ func startBenchNode(b *testing.B) *benchNode {
 	return bn
 }
 
-// client returns an SDK client of the default account; clients share the
+// client returns an SDK client signing with bn.creds; clients share the
 // node's connection pool, as the goroutines of one application would.
 func (bn *benchNode) client() *kms.Client {
 	return kms.New(kms.Options{
 		Region:       testRegion,
 		BaseEndpoint: aws.String(bn.srv.URL),
-		Credentials:  credentials.NewStaticCredentialsProvider("test", "test-secret", ""),
+		Credentials:  credentials.StaticCredentialsProvider{Value: bn.creds},
 		HTTPClient:   bn.http,
 		// A failure must fail the benchmark, not be hidden by a retry.
 		RetryMaxAttempts: 1,
@@ -257,9 +267,11 @@ func signedEncryptRequest(b *testing.B, bn *benchNode) ([]byte, *http.Request) {
 	req := httptest.NewRequest(http.MethodPost, bn.srv.URL+"/", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/x-amz-json-1.1")
 	req.Header.Set("X-Amz-Target", "TrentService.Encrypt")
+	// A server-side request carries Content-Length in its header map, and
+	// the SDK signs it.
+	req.Header.Set("Content-Length", strconv.Itoa(len(body)))
 	sum := sha256.Sum256(body)
-	creds := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test-secret"}
-	if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "kms", testRegion, clock.Real{}.Now()); err != nil {
+	if err := v4.NewSigner().SignHTTP(ctx, bn.creds, req, hex.EncodeToString(sum[:]), "kms", testRegion, clock.Real{}.Now()); err != nil {
 		b.Fatal(err)
 	}
 	return body, req

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
@@ -69,11 +70,12 @@ func (s *Service) authorizeAccount(info *request.Info, action string, setContext
 	if err != nil {
 		return err
 	}
-	req := &policy.Request{Subject: subject(info), Action: "kms:" + action, Resource: "*", Context: &policy.Context{}}
-	s.requestContext(req.Context, info)
+	c := newConditions(nil, ids)
+	s.requestContext(c, info)
 	if setContext != nil {
-		setContext(req.Context)
+		setContext(c.ctx)
 	}
+	req := &policy.Request{Subject: subject(info), Action: "kms:" + action, Resource: "*", Context: c.ctx}
 	if info.Caller.IsRoot() {
 		return nil
 	}
@@ -137,13 +139,26 @@ func inPartition(arn, region string) string {
 }
 
 // requestContext sets the global condition keys every request has.
-func (s *Service) requestContext(c *policy.Context, info *request.Info) {
-	c.SetPrincipal(subject(info))
-	now := s.clock.Now().UTC()
-	c.Set("aws:CurrentTime", now.Format("2006-01-02T15:04:05Z"))
-	c.Set("aws:EpochTime", strconv.FormatInt(now.Unix(), 10))
-	if info.SourceIP != "" {
-		c.Set("aws:SourceIp", info.SourceIP)
+func (s *Service) requestContext(c *conditions, info *request.Info) {
+	sub := subject(info)
+	c.set(policy.KeyPrincipalArn, sub.PrincipalARN)
+	c.set(policy.KeyPrincipalAccount, sub.Account)
+	c.set(policy.KeyCallerAccount, sub.Account)
+	if c.wants(condCurrentTime) || c.wants(condEpochTime) {
+		now := s.clock.Now().UTC()
+		c.set(condCurrentTime, now.Format(time.RFC3339))
+		c.set(condEpochTime, strconv.FormatInt(now.Unix(), 10))
 	}
-	c.Set("aws:SecureTransport", strconv.FormatBool(info.Secure))
+	if info.SourceIP != "" {
+		c.set(condSourceIP, info.SourceIP)
+	}
+	c.set(condSecureTransport, strconv.FormatBool(info.Secure))
 }
+
+// Global condition keys of every request.
+const (
+	condCurrentTime     = "aws:CurrentTime"
+	condEpochTime       = "aws:EpochTime"
+	condSourceIP        = "aws:SourceIp"
+	condSecureTransport = "aws:SecureTransport"
+)

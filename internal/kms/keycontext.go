@@ -36,56 +36,77 @@ var algorithmConditions = map[keys.KeyUsage]string{
 	keys.UsageKeyAgreement:      condAgreementAlgorithm,
 }
 
-// keyContext builds the condition keys of a request on k.
-func (s *Service) keyContext(tx store.Tx, info *request.Info, k *keys.Key, a *access, kp *policy.Policy, ids []*policy.Policy) (*policy.Context, error) {
-	c := &policy.Context{}
-	s.requestContext(c, info)
-	c.Set(condKeySpec, string(k.Spec))
-	c.Set(condKeyUsage, string(k.Usage))
-	c.Set(condKeyOrigin, string(k.Origin))
-	if len(a.encryptionContext) > 0 {
-		c.SetEncryptionContext(a.encryptionContext)
-	}
-	if name := algorithmConditions[a.usage]; name != "" && a.algorithm != "" {
-		c.Set(name, a.algorithm)
-	}
-	if a.requestAlias != "" {
-		c.Set(condRequestAlias, a.requestAlias)
-	}
-	if mentioned(condResourceAliases, kp, ids) {
-		names, err := keyAliasNames(tx, k)
-		if err != nil {
-			return nil, err
-		}
-		c.Set(condResourceAliases, names...)
-	}
-	if mentioned(condResourceTagPrefix, kp, ids) {
-		tags, err := readTags(tx, k)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range tags {
-			c.Set(condResourceTagPrefix+t.Key, t.Value)
-		}
-	}
-	if a.context != nil {
-		a.context(c)
-	}
-	return c, nil
+// conditions builds a request's condition keys, setting only those that a
+// policy in play mentions (policy.Policy.Mentions): a key no condition
+// reads cannot change a decision. Under the default key policy, which has
+// no condition, a request builds an empty context.
+type conditions struct {
+	ctx *policy.Context
+	key *policy.Policy
+	ids []*policy.Policy
 }
 
-// mentioned reports whether any of the policies has a condition on the
-// key name (a prefix when it ends in '/').
-func mentioned(name string, kp *policy.Policy, ids []*policy.Policy) bool {
-	if kp != nil && kp.Mentions(name) {
+func newConditions(key *policy.Policy, ids []*policy.Policy) *conditions {
+	return &conditions{ctx: &policy.Context{}, key: key, ids: ids}
+}
+
+// wants reports whether a policy mentions the key name (or, for a name
+// ending in '/' or ':', a key under it).
+func (c *conditions) wants(name string) bool {
+	if c.key.Mentions(name) {
 		return true
 	}
-	for _, p := range ids {
+	for _, p := range c.ids {
 		if p.Mentions(name) {
 			return true
 		}
 	}
 	return false
+}
+
+// set sets a key that a policy mentions.
+func (c *conditions) set(name string, values ...string) {
+	if c.wants(name) {
+		c.ctx.Set(name, values...)
+	}
+}
+
+// keyContext builds the condition keys of a request on k.
+func (s *Service) keyContext(tx store.Tx, info *request.Info, k *keys.Key, a *access, kp *policy.Policy, ids []*policy.Policy) (*policy.Context, error) {
+	c := newConditions(kp, ids)
+	s.requestContext(c, info)
+	c.set(condKeySpec, string(k.Spec))
+	c.set(condKeyUsage, string(k.Usage))
+	c.set(condKeyOrigin, string(k.Origin))
+	if len(a.encryptionContext) > 0 && (c.wants(policy.KeyEncryptionContextPrefix) || c.wants(policy.KeyEncryptionContextKeys)) {
+		c.ctx.SetEncryptionContext(a.encryptionContext)
+	}
+	if name := algorithmConditions[a.usage]; name != "" && a.algorithm != "" {
+		c.set(name, a.algorithm)
+	}
+	if a.requestAlias != "" {
+		c.set(condRequestAlias, a.requestAlias)
+	}
+	if c.wants(condResourceAliases) {
+		names, err := keyAliasNames(tx, k)
+		if err != nil {
+			return nil, err
+		}
+		c.ctx.Set(condResourceAliases, names...)
+	}
+	if c.wants(condResourceTagPrefix) {
+		tags, err := readTags(tx, k)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range tags {
+			c.ctx.Set(condResourceTagPrefix+t.Key, t.Value)
+		}
+	}
+	if a.context != nil {
+		a.context(c.ctx)
+	}
+	return c.ctx, nil
 }
 
 // keyAliasNames lists the names of k's aliases from its alias index.

@@ -41,9 +41,11 @@ func (s *Service) checkKeyPolicyRules(info *request.Info, account, keyARN string
 	if err != nil {
 		return err
 	}
-	req := &policy.Request{Subject: subject(info), Action: "kms:PutKeyPolicy", Resource: keyARN, Context: &policy.Context{}}
-	s.requestContext(req.Context, info)
-	v := policy.Authorize(&policy.Authorization{Request: req, KeyAccount: account, KeyPolicy: policy.Compile(doc), IdentityPolicies: ids})
+	kp := policy.Compile(doc)
+	c := newConditions(kp, ids)
+	s.requestContext(c, info)
+	req := &policy.Request{Subject: subject(info), Action: "kms:PutKeyPolicy", Resource: keyARN, Context: c.ctx}
+	v := policy.Authorize(&policy.Authorization{Request: req, KeyAccount: account, KeyPolicy: kp, IdentityPolicies: ids})
 	if !v.Allowed {
 		return kmserr.MalformedPolicyDocument("The new key policy will not allow you to update the key policy in the future.")
 	}

@@ -44,7 +44,7 @@ func bodyHash(b []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
-func kmsRequest(t *testing.T, url string) *http.Request {
+func kmsRequest(t testing.TB, url string) *http.Request {
 	t.Helper()
 	req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(sdkBody))
 	if err != nil {
@@ -56,7 +56,7 @@ func kmsRequest(t *testing.T, url string) *http.Request {
 }
 
 // onWire writes a client request and reads it back as a server would.
-func onWire(t *testing.T, req *http.Request) (*http.Request, []byte) {
+func onWire(t testing.TB, req *http.Request) (*http.Request, []byte) {
 	t.Helper()
 	var buf bytes.Buffer
 	if err := req.Write(&buf); err != nil {
@@ -69,7 +69,7 @@ func onWire(t *testing.T, req *http.Request) (*http.Request, []byte) {
 	return r, body
 }
 
-func signedKMS(t *testing.T) (*http.Request, []byte) {
+func signedKMS(t testing.TB) (*http.Request, []byte) {
 	t.Helper()
 	req := kmsRequest(t, "https://kms.eu-central-1.amazonaws.com/")
 	if err := v4.NewSigner().SignHTTP(context.Background(), sdkCreds, req, bodyHash(sdkBody), Service, "eu-central-1", sdkTime); err != nil {
