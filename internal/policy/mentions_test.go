@@ -4,7 +4,7 @@ import "testing"
 
 func TestMentions(t *testing.T) {
 	p, err := CompileKeyPolicy(`{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:Decrypt",` +
-		`"Resource":"*","Condition":{"ForAnyValue:StringLike":{"KMS:ResourceAliases":"alias/app-*"},"StringEquals":{"aws:ResourceTag/Team":"a",`+
+		`"Resource":"*","Condition":{"ForAnyValue:StringLike":{"KMS:ResourceAliases":"alias/app-*"},"StringEquals":{"aws:ResourceTag/Team":"a",` +
 		`"kms:EncryptionContext:Dept":"IT"}}}]}`)
 	if err != nil {
 		t.Fatal(err)
