@@ -84,13 +84,7 @@ func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty
 		if err := s.admit(ctx, tx, info, k, &access{op: keys.OpRetireGrant, forms: keyIDOrARN, decide: decide}); err != nil {
 			return nil, err
 		}
-		if dryRun(in.DryRun) {
-			return nil, kmserr.DryRun()
-		}
-		if err := removeGrant(tx, g); err != nil {
-			return nil, err
-		}
-		return &grantDeletionRecord{KeyId: k.ARN()}, nil
+		return endGrant(tx, k, g, in.DryRun)
 	})
 	if err != nil {
 		return nil, err
@@ -145,6 +139,19 @@ func grantKey(ctx context.Context, tx store.Tx, info *request.Info, account, key
 	return k, nil
 }
 
+// endGrant is the common end of RetireGrant and RevokeGrant once the caller
+// may: a dry run stops here, otherwise the grant is deleted, and the
+// record names the key.
+func endGrant(tx store.Tx, k *keys.Key, g *grantRecord, dry *bool) (any, error) {
+	if dryRun(dry) {
+		return nil, kmserr.DryRun()
+	}
+	if err := removeGrant(tx, g); err != nil {
+		return nil, err
+	}
+	return &grantDeletionRecord{KeyId: k.ARN()}, nil
+}
+
 // removeGrant deletes a grant and counts it off its key.
 func removeGrant(tx store.Tx, g *grantRecord) error {
 	count, err := grantCount(tx, g.KeyAccount, g.Region, g.KeyID)
@@ -178,13 +185,7 @@ func (s *Service) RevokeGrant(ctx context.Context, in *RevokeGrantInput) (*Empty
 		if err != nil {
 			return nil, err
 		}
-		if dryRun(in.DryRun) {
-			return nil, kmserr.DryRun()
-		}
-		if err := removeGrant(tx, g); err != nil {
-			return nil, err
-		}
-		return &grantDeletionRecord{KeyId: k.ARN()}, nil
+		return endGrant(tx, k, g, in.DryRun)
 	})
 	if err != nil {
 		return nil, err
