@@ -102,3 +102,41 @@ func TestCreateGrantConditions(t *testing.T) {
 		Operations: []types.GrantOperation{types.GrantOperationDecrypt, types.GrantOperationEncrypt}})
 	wantError(t, err, "AccessDeniedException", denied("arn:aws:iam::111122223333:user/oscar", "CreateGrant", *key.Arn, noIdentityPolicy("CreateGrant")))
 }
+
+// TestGrantThroughAGrantIsNoBroader: a grantee whose grant lists
+// CreateGrant may pass on no more than its grant allows.
+func TestGrantThroughAGrantIsNoBroader(t *testing.T) {
+	t.Parallel()
+	tn := startAccessNode(t, principals{"AKIABOB": iamUser(testAccount, "bob"), "AKIACAROL": iamUser(testAccount, "carol")})
+	owner, bob := tn.as(testAccount), tn.as("AKIABOB")
+	key := createSymmetricKey(t, owner, nil)
+	bobARN, carolARN := "arn:aws:iam::111122223333:user/bob", aws.String("arn:aws:iam::111122223333:user/carol")
+	parent := must[*kms.CreateGrantOutput](t)(owner.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: key.KeyId, GranteePrincipal: aws.String(bobARN),
+		Operations:  []types.GrantOperation{types.GrantOperationDecrypt, types.GrantOperationCreateGrant},
+		Constraints: &types.GrantConstraints{EncryptionContextSubset: map[string]string{"app": "billing"}}}))
+
+	// As narrow or narrower: allowed.
+	must[*kms.CreateGrantOutput](t)(bob.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: key.KeyId, GranteePrincipal: carolARN,
+		Operations:  []types.GrantOperation{types.GrantOperationDecrypt},
+		Constraints: &types.GrantConstraints{EncryptionContextSubset: map[string]string{"app": "billing", "env": "prod"}}}))
+	must[*kms.CreateGrantOutput](t)(bob.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: key.KeyId, GranteePrincipal: carolARN,
+		Operations:  []types.GrantOperation{types.GrantOperationDecrypt},
+		Constraints: &types.GrantConstraints{EncryptionContextEquals: map[string]string{"app": "billing"}}}))
+	// Broader: refused, naming the grant that limits it.
+	for name, in := range map[string]*kms.CreateGrantInput{
+		"another operation": {Operations: []types.GrantOperation{types.GrantOperationEncrypt},
+			Constraints: &types.GrantConstraints{EncryptionContextSubset: map[string]string{"app": "billing"}}},
+		"no constraint": {Operations: []types.GrantOperation{types.GrantOperationDecrypt}},
+		"other context": {Operations: []types.GrantOperation{types.GrantOperationDecrypt},
+			Constraints: &types.GrantConstraints{EncryptionContextSubset: map[string]string{"app": "payroll"}}},
+	} {
+		in.KeyId, in.GranteePrincipal = key.KeyId, carolARN
+		_, err := bob.CreateGrant(ctx, in)
+		t.Log(name)
+		wantError(t, err, "AccessDeniedException", "User: "+bobARN+" is not authorized to perform: kms:CreateGrant on resource: "+*key.Arn+
+			" because grant "+*parent.GrantId+", through which the grant is created, does not allow its operations or its constraints")
+	}
+	// The owner, allowed by the key policy, is not limited by any grant.
+	must[*kms.CreateGrantOutput](t)(owner.CreateGrant(ctx, &kms.CreateGrantInput{KeyId: key.KeyId, GranteePrincipal: carolARN,
+		Operations: []types.GrantOperation{types.GrantOperationEncrypt}}))
+}

@@ -51,7 +51,9 @@ func (s *Service) authorize(_ context.Context, tx store.Tx, info *request.Info, 
 		}
 		if grantID != "" {
 			az.GrantAllows = true
-			v = policy.Authorize(&az)
+			if v = policy.Authorize(&az); v.Allowed && a.viaGrant != nil {
+				*a.viaGrant = grantID
+			}
 		}
 	}
 	if v.Allowed {

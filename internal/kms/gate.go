@@ -54,6 +54,10 @@ type access struct {
 	// key policy says. It gets the request the policies would have seen
 	// and the caller's identity-based policies.
 	decide func(req *policy.Request, ids []*policy.Policy) bool
+	// viaGrant, when set, receives the ID of the grant that allowed the
+	// request when no policy did: CreateGrant holds a grant created
+	// through another grant to that grant's limits.
+	viaGrant *string
 	// check applies the operation's own type rules (an origin, a spec
 	// that rotates), after usage and algorithm and before the key state.
 	check func(k *keys.Key) error

@@ -236,10 +236,16 @@ func (s *Service) CreateGrant(ctx context.Context, in *CreateGrantInput) (*Creat
 	now := s.clock.Now()
 	var granted *grantRecord
 	err = s.update(ctx, func(tx store.Tx) (any, error) {
+		var viaGrant string
 		k, err := s.openKey(ctx, tx, info, *in.KeyId, access{op: keys.OpCreateGrant, forms: keyIDOrARN, grantTokens: in.GrantTokens,
-			context: in.setConditions, check: func(k *keys.Key) error { return checkGrantForKey(in, k) }})
+			context: in.setConditions, viaGrant: &viaGrant, check: func(k *keys.Key) error { return checkGrantForKey(in, k) }})
 		if err != nil {
 			return nil, err
+		}
+		if viaGrant != "" {
+			if err := s.checkSubGrant(tx, info, k, viaGrant, in); err != nil {
+				return nil, err
+			}
 		}
 		if _, err := openGrantTokens(tx, in.GrantTokens); err != nil {
 			return nil, err
