@@ -58,6 +58,9 @@ func requestInput(r *http.Request) canonicalInput {
 // canonicalRequest joins the six parts with newlines.
 func canonicalRequest(in canonicalInput) string {
 	var b strings.Builder
+	// One allocation for the usual request: a few hundred bytes of
+	// headers, the signed-header list and the payload hash.
+	b.Grow(512)
 	b.WriteString(in.method)
 	b.WriteByte('\n')
 	b.WriteString(canonicalURI(in.rawPath, in.normalize))
@@ -71,7 +74,12 @@ func canonicalRequest(in canonicalInput) string {
 		b.WriteByte('\n')
 	}
 	b.WriteByte('\n')
-	b.WriteString(strings.Join(in.signedHeaders, ";"))
+	for i, name := range in.signedHeaders {
+		if i > 0 {
+			b.WriteByte(';')
+		}
+		b.WriteString(name)
+	}
 	b.WriteByte('\n')
 	b.WriteString(in.payloadHash)
 	return b.String()
@@ -79,9 +87,16 @@ func canonicalRequest(in canonicalInput) string {
 
 // stringToSign is algorithm, request time, scope and the hex SHA-256 of the
 // canonical request.
-func stringToSign(t, scope, canonical string) string {
+func stringToSign(t, scope, canonical string) []byte {
 	sum := sha256.Sum256([]byte(canonical))
-	return Algorithm + "\n" + t + "\n" + scope + "\n" + hex.EncodeToString(sum[:])
+	b := make([]byte, 0, len(Algorithm)+len(t)+len(scope)+3+2*len(sum))
+	b = append(b, Algorithm...)
+	b = append(b, '\n')
+	b = append(b, t...)
+	b = append(b, '\n')
+	b = append(b, scope...)
+	b = append(b, '\n')
+	return hex.AppendEncode(b, sum[:])
 }
 
 // canonicalURI URI-encodes each segment of the path as written on the wire.
@@ -176,6 +191,9 @@ func canonicalHeaderValue(in canonicalInput, name string) string {
 		return trimAll(in.host)
 	}
 	values := in.header.Values(name)
+	if len(values) == 1 {
+		return trimAll(values[0])
+	}
 	trimmed := make([]string, len(values)) // Values aliases r.Header
 	for i, v := range values {
 		trimmed[i] = trimAll(v)
@@ -184,8 +202,24 @@ func canonicalHeaderValue(in canonicalInput, name string) string {
 }
 
 // trimAll trims v and collapses each run of spaces or tabs into one space.
+// Most values need neither, and are returned as they are.
 func trimAll(v string) string {
+	if !needsTrim(v) {
+		return v
+	}
 	return strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' }), " ")
+}
+
+// needsTrim reports whether trimAll would change v: a tab, a space at
+// either end, or two spaces in a row.
+func needsTrim(v string) bool {
+	if v == "" {
+		return false
+	}
+	if v[0] == ' ' || v[len(v)-1] == ' ' {
+		return true
+	}
+	return strings.Contains(v, "\t") || strings.Contains(v, "  ")
 }
 
 // uriEncode percent-encodes every byte except the RFC 3986 unreserved

@@ -141,7 +141,7 @@ func TestSuiteCanonicalRequest(t *testing.T) {
 					t.Fatalf("canonical request:\n%s\nwant:\n%s", got, want)
 				}
 				scope := c.Timestamp.Format("20060102") + "/" + c.Region + "/" + c.Service + "/" + terminator
-				sts := stringToSign(c.Timestamp.Format(timeFormat), scope, got)
+				sts := string(stringToSign(c.Timestamp.Format(timeFormat), scope, got))
 				if want := readSuiteFile(t, dir, f.prefix+"string-to-sign.txt"); sts != want {
 					t.Fatalf("string to sign:\n%s\nwant:\n%s", sts, want)
 				}

@@ -84,9 +84,10 @@ func (v *HMACVerifier) VerifyWith(r *http.Request, body []byte, now time.Time, s
 	scope := a.Date + "/" + a.Region + "/" + a.Service + "/" + terminator
 	sts := stringToSign(a.Time.Format(timeFormat), scope, canonicalRequest(in))
 	want := hmac.New(sha256.New, v.keys.get(key, a.Date, a.Region, a.Service))
-	want.Write([]byte(sts))
-	got, _ := hex.DecodeString(a.Signature) // checked lower-case hex when parsed
-	if !hmac.Equal(want.Sum(nil), got) {
+	want.Write(sts)
+	var got, sum [sha256.Size]byte
+	// The signature was checked to be 64 lower-case hex digits when parsed.
+	if _, err := hex.Decode(got[:], []byte(a.Signature)); err != nil || !hmac.Equal(want.Sum(sum[:0]), got[:]) {
 		return Authorization{}, invalid("The request signature we calculated does not match the signature you provided. " +
 			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
