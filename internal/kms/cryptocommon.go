@@ -211,7 +211,7 @@ func (s *Service) ciphertextKey(ctx context.Context, tx store.Tx, info *request.
 func (s *Service) findCiphertextKey(ctx context.Context, tx store.Tx, info *request.Info, blob []byte, keyID *string, a *access) (*keys.Key, ciphertext, error) {
 	c := ciphertext{blob: blob}
 	if keyID != nil {
-		k, err := resolveKey(ctx, tx, info, *keyID, a.forms)
+		k, err := s.resolveKey(ctx, tx, info, *keyID, a.forms)
 		if err != nil {
 			return nil, c, err
 		}
@@ -242,7 +242,7 @@ func (s *Service) findCiphertextKey(ctx context.Context, tx store.Tx, info *requ
 		return nil, c, kmserr.InvalidCiphertext()
 	}
 	c.header = h
-	k, err := getRecord[*keys.Key](tx, layout.Key(info.Caller.Account, info.Region, h.KeyID))
+	k, err := s.keyRecords.get(tx, layout.Key(info.Caller.Account, info.Region, h.KeyID))
 	if errors.Is(err, store.ErrNotFound) {
 		return nil, c, kmserr.AccessDenied("The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access.")
 	} else if err != nil {

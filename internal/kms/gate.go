@@ -73,7 +73,7 @@ func (a *access) policyAction() string {
 
 // openKey resolves raw and admits the caller to the key it names.
 func (s *Service) openKey(ctx context.Context, tx store.Tx, info *request.Info, raw string, a access) (*keys.Key, error) {
-	k, err := resolveKey(ctx, tx, info, raw, a.forms)
+	k, err := s.resolveKey(ctx, tx, info, raw, a.forms)
 	if err != nil {
 		return nil, err
 	}

@@ -46,7 +46,7 @@ func (e *errManagedKeyMissing) Error() string {
 // may name another account (then authorisation decides) but must name the
 // request's Region. It records the key in the audit details. Operations
 // reach it through the gate (openKey).
-func resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string, forms idForms) (*keys.Key, error) {
+func (s *Service) resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string, forms idForms) (*keys.Key, error) {
 	id, err := keys.ParseIdentifier(raw)
 	if err != nil || (forms == keyIDOrARN && id.IsAlias()) {
 		return nil, kmserr.NotFound("Invalid keyId '%s'", raw)
@@ -72,7 +72,7 @@ func resolveKey(ctx context.Context, tx store.Tx, info *request.Info, raw string
 		}
 		keyID = alias.TargetKeyID
 	}
-	k, err := getRecord[*keys.Key](tx, layout.Key(account, info.Region, keyID))
+	k, err := s.keyRecords.get(tx, layout.Key(account, info.Region, keyID))
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		return nil, kmserr.NotFound("Key '%s' does not exist", keys.KeyARN(info.Region, account, keyID))

@@ -71,6 +71,8 @@ type Service struct {
 	malformed malformedEntries
 	policies  *policyCache
 	directory Directory
+	// keyRecords keeps decoded key records for the hot path.
+	keyRecords *keyRecordCache
 }
 
 // New returns a service.
@@ -79,18 +81,19 @@ func New(cfg Config) (*Service, error) {
 		return nil, errors.New("kms: Store, Sealer, Clock and Audit are required")
 	}
 	s := &Service{
-		store:     cfg.Store,
-		sealer:    cfg.Sealer,
-		clock:     cfg.Clock,
-		rand:      cfg.Rand,
-		audit:     cfg.Audit,
-		log:       cfg.Logger,
-		kick:      cfg.Kick,
-		materials: newMaterialCache(materialCacheSize),
-		keygen:    newKeygenLimiter(),
-		usage:     newUsageTracker(),
-		policies:  newPolicyCache(),
-		directory: cfg.Directory,
+		store:      cfg.Store,
+		sealer:     cfg.Sealer,
+		clock:      cfg.Clock,
+		rand:       cfg.Rand,
+		audit:      cfg.Audit,
+		log:        cfg.Logger,
+		kick:       cfg.Kick,
+		materials:  newMaterialCache(materialCacheSize),
+		keygen:     newKeygenLimiter(),
+		usage:      newUsageTracker(),
+		policies:   newPolicyCache(),
+		keyRecords: newKeyRecordCache(),
+		directory:  cfg.Directory,
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader
