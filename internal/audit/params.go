@@ -3,6 +3,7 @@ package audit
 import (
 	"reflect"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 )
@@ -98,25 +99,53 @@ func convert(v reflect.Value) any {
 }
 
 func convertStruct(v reflect.Value) map[string]any {
-	t := v.Type()
 	out := map[string]any{}
+	for _, f := range planOf(v.Type()) {
+		fv := v.Field(f.index)
+		if omitted(fv, f.opts) {
+			continue
+		}
+		if item := convert(fv); item != nil {
+			out[f.name] = item
+		}
+	}
+	return out
+}
+
+// auditedField is a struct field that may be recorded: its index, its
+// CloudTrail member name and its JSON tag options.
+type auditedField struct {
+	index int
+	name  string
+	opts  string
+}
+
+// plans caches each struct type's audited fields: reading tags and
+// building member names once per type, not once per request.
+var plans sync.Map // reflect.Type -> []auditedField
+
+// planOf returns the audited fields of struct type t, in field order.
+func planOf(t reflect.Type) []auditedField {
+	if p, ok := plans.Load(t); ok {
+		return p.([]auditedField)
+	}
+	var fields []auditedField
 	for i := 0; i < t.NumField(); i++ {
 		f := t.Field(i)
 		if !f.IsExported() || f.Tag.Get("audit") == "-" {
 			continue
 		}
 		name, opts, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if name == "-" || omitted(v.Field(i), opts) {
+		if name == "-" {
 			continue
 		}
 		if name == "" {
 			name = f.Name
 		}
-		if item := convert(v.Field(i)); item != nil {
-			out[memberName(name)] = item
-		}
+		fields = append(fields, auditedField{index: i, name: memberName(name), opts: opts})
 	}
-	return out
+	plans.Store(t, fields)
+	return fields
 }
 
 // omitted reports whether encoding/json leaves the field out: omitempty of
