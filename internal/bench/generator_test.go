@@ -12,6 +12,8 @@ import (
 	"github.com/aws/aws-sdk-go-v2/aws"
 
 	"github.com/trent-kms/trent/internal/clock"
+	"github.com/trent-kms/trent/internal/identity"
+	"github.com/trent-kms/trent/internal/seal"
 	"github.com/trent-kms/trent/internal/server"
 )
 
@@ -34,6 +36,61 @@ func startTrent(t *testing.T) *httptest.Server {
 		}
 	})
 	return srv
+}
+
+// rootKeyResolver resolves one access key to an account's root user,
+// signing with secret.
+type rootKeyResolver struct{ accessKey, secret string }
+
+func (r rootKeyResolver) Lookup(id string) (identity.Credential, bool) {
+	if id != r.accessKey {
+		return identity.Credential{}, false
+	}
+	return identity.Credential{Caller: identity.RootCaller("111122223333", id), Secret: r.secret}, true
+}
+
+// TestGeneratorSignaturesPassTrentsVerification: against a node without
+// --dev, which verifies every signature, the generator's requests succeed
+// with the right secret and are refused with InvalidSignatureException
+// with a wrong one.
+func TestGeneratorSignaturesPassTrentsVerification(t *testing.T) {
+	dir := t.TempDir()
+	rootKey := dir + "/root.key"
+	if err := seal.CreateKeyFile(rootKey, nil); err != nil {
+		t.Fatal(err)
+	}
+	resolver := rootKeyResolver{accessKey: "AKIABENCHVERIFIED000", secret: "bench-verified-secret"}
+	n, err := server.Open(server.Config{DataDir: dir, RootKeyFile: rootKey, Identity: resolver, Clock: clock.Real{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(n.Handler())
+	t.Cleanup(func() {
+		srv.Close()
+		if err := n.Close(); err != nil {
+			t.Error(err)
+		}
+	})
+	ops, _ := LookupOperations([]string{"Encrypt-4KiB", "Decrypt-32B", "Verify-ECC_NIST_P256"})
+	good := newTestCaller(t, srv.URL, aws.Credentials{AccessKeyID: resolver.accessKey, SecretAccessKey: resolver.secret}, 2)
+	rep, err := Run(context.Background(), Config{Caller: good, Ops: ops, Clients: []int{2}, Duration: 150 * time.Millisecond, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, res := range rep.Results {
+		if res.Ops == 0 || res.Errors != 0 || res.SetupError != "" {
+			t.Errorf("%s: ops %d errors %v (%s) setup %q", res.Operation, res.Ops, res.ErrorCodes, res.FirstError, res.SetupError)
+		}
+	}
+	bad := newTestCaller(t, srv.URL, aws.Credentials{AccessKeyID: resolver.accessKey, SecretAccessKey: "wrong"}, 1)
+	listKeys, _ := LookupOperations([]string{"ListKeys"})
+	rep, err = Run(context.Background(), Config{Caller: bad, Ops: listKeys, Clients: []int{1}, Duration: 50 * time.Millisecond, Now: time.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res := rep.Results[0]; res.Ops != 0 || res.Errors == 0 || res.ErrorCodes["InvalidSignatureException"] != res.Errors {
+		t.Errorf("wrong secret: ops %d errors %v", res.Ops, res.ErrorCodes)
+	}
 }
 
 func newTestCaller(t *testing.T, url string, creds aws.Credentials, clients int) *Caller {
