@@ -15,7 +15,7 @@ type Ratio struct {
 	BaseOpsPerSecond float64
 	// Throughput is OpsPerSecond / BaseOpsPerSecond: below 1, the server
 	// does less than the floor.
-	Throughput float64
+	Throughput   float64
 	P99, BaseP99 float64
 	// P99Ratio is P99 / BaseP99: above 1, the server is slower.
 	P99Ratio float64
