@@ -203,6 +203,23 @@ func BenchmarkGenerateDataKey(b *testing.B) {
 	})
 }
 
+// BenchmarkCreateKey creates symmetric keys at 1, 16 and 64 clients
+// (issue 11). Each CreateKey is acknowledged only once its key and its
+// audit record are durable, so at one client this is one fsync per key, and
+// more clients are faster only as far as the store commits their writes
+// together (group commit, internal/store/bolt/batch.go).
+func BenchmarkCreateKey(b *testing.B) {
+	bn := startBenchNode(b)
+	in := &kms.CreateKeyInput{}
+	benchConcurrency(b, bn, func(c *kms.Client) error {
+		out, err := c.CreateKey(ctx, in)
+		if err == nil && out.KeyMetadata.KeyState != types.KeyStateEnabled {
+			b.Errorf("CreateKey made a key in state %s", out.KeyMetadata.KeyState)
+		}
+		return err
+	})
+}
+
 // BenchmarkEncryptBaseline prices one Encrypt of the same plaintext and
 // context, layer by layer, on one goroutine:
 //   - cipher: the AES-GCM envelope alone (key derivation, seal), no service;

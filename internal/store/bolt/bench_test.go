@@ -3,6 +3,9 @@ package bolt
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/trent-kms/trent/internal/store"
@@ -80,5 +83,49 @@ func BenchmarkScan(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// benchWriterCounts are the concurrency levels of issue 11.
+var benchWriterCounts = []int{1, 16, 64}
+
+// BenchmarkUpdateConcurrent is CreateKey's store work without the service:
+// each Update writes a key record and an audit outbox entry of about the
+// sizes CreateKey writes, from 1, 16 and 64 goroutines at once. Every
+// Update is durable when it returns, so this is fsyncs per second times
+// Updates per fsync.
+func BenchmarkUpdateConcurrent(b *testing.B) {
+	record := make([]byte, 400)
+	entry := make([]byte, 1200)
+	for _, writers := range benchWriterCounts {
+		b.Run("writers="+strconv.Itoa(writers), func(b *testing.B) {
+			s := openTemp(b)
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			b.ResetTimer()
+			for range writers {
+				wg.Go(func() {
+					for {
+						i := next.Add(1)
+						if i > int64(b.N) {
+							return
+						}
+						err := s.Update(context.Background(), func(tx store.Tx) error {
+							if err := tx.Put(benchKey(int(i)), record); err != nil {
+								return err
+							}
+							return tx.Put(fmt.Sprintf("outbox/%016d", i), entry)
+						})
+						if err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.StopTimer()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "updates/s")
+		})
 	}
 }
