@@ -33,14 +33,19 @@ const defaultTimeout = time.Second
 
 // Store is a store.Store kept in one bbolt file. Every Update is fsynced
 // before it returns (bbolt's NoSync is never set), which is what lets the
-// service hand out ciphertexts under key material it has just written.
+// service hand out ciphertexts under key material it has just written;
+// concurrent Updates share one fsync (group commit, batch.go).
 type Store struct {
 	db   *bbolt.DB
 	path string
-	// writer admits one Update at a time. bbolt serialises writers as well,
-	// but on a mutex that cannot be abandoned; queueing here first lets an
-	// Update give up when its context ends while others are fsyncing.
+	// writer admits one writing transaction at a time: a batch's leader
+	// or an Update running alone (see batch.go). bbolt serialises writers
+	// as well, but on a mutex that cannot be abandoned; waiting here lets
+	// an Update give up when its context ends while others are fsyncing.
 	writer chan struct{}
+	// mu guards queue, the Updates waiting for a leader to run them.
+	mu    sync.Mutex
+	queue []*call
 	closed atomic.Bool
 	// gate holds new read transactions back while a commit is written
 	// but not yet durable (see gate.go).
@@ -131,58 +136,6 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	}
 	defer btx.Rollback() // a read transaction is only ever released
 	return run(&tx{data: btx.Bucket(dataBucket)}, fn)
-}
-
-// Update runs fn in a read-write transaction and commits it with an fsync.
-// Everything fn writes gets the revision after the last committed one. fn
-// runs exactly once here; the store interface allows more for etcd's sake.
-func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	if err := s.ready(ctx); err != nil {
-		return err
-	}
-	select {
-	case s.writer <- struct{}{}:
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-	defer func() { <-s.writer }()
-
-	btx, err := s.begin(true)
-	if err != nil {
-		return err
-	}
-	// Discards everything if fn fails or panics or ctx ends; after Commit
-	// it does nothing.
-	defer btx.Rollback()
-	last, err := lastRevision(btx)
-	if err != nil {
-		return fmt.Errorf("store/bolt: %w", err)
-	}
-	t := &tx{data: btx.Bucket(dataBucket), writable: true, budget: newBudget(), revision: last + 1}
-	if err := run(t, fn); err != nil {
-		return err
-	}
-	if err := t.budget.err; err != nil {
-		return err
-	}
-	// Honour a context that ended while fn ran: after Commit the write is
-	// durable and can no longer be abandoned.
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if !t.wrote {
-		return nil
-	}
-	if err := setLastRevision(btx, t.revision); err != nil {
-		return fmt.Errorf("store/bolt: %w", err)
-	}
-	if s.committing != nil {
-		btx.OnCommit(s.committing)
-	}
-	if err := s.commit(btx); err != nil {
-		return fmt.Errorf("store/bolt: commit: %w", err)
-	}
-	return nil
 }
 
 // Limits are etcd's defaults, so that what runs on the embedded store also

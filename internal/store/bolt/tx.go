@@ -30,6 +30,11 @@ type tx struct {
 	// only read neither consumes a revision nor pays for an fsync.
 	wrote bool
 	done  bool
+	// undo maps every key this Update changed to its stored bytes before
+	// the first change (nil: it was absent), so that a failed Update in a
+	// batch can be taken out of the shared transaction (rollBack). nil
+	// when the Update has a transaction of its own, which bbolt rolls back.
+	undo map[string][]byte
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -101,6 +106,7 @@ func (t *tx) Put(key string, value []byte) error {
 	if err := t.budget.write("Put", key, len(value)); err != nil {
 		return err
 	}
+	t.save(key)
 	if err := t.data.Put([]byte(key), encodeItem(t.revision, value)); err != nil {
 		return fmt.Errorf("store/bolt: put: %w", err)
 	}
@@ -122,9 +128,41 @@ func (t *tx) Delete(key string) error {
 	if t.data.Get(k) == nil {
 		return nil
 	}
+	t.save(key)
 	if err := t.data.Delete(k); err != nil {
 		return fmt.Errorf("store/bolt: delete: %w", err)
 	}
 	t.wrote = true
+	return nil
+}
+
+// save records key's stored bytes before this Update first changes it. The
+// bytes are copied: they point into the memory map or into pages the
+// transaction may rewrite.
+func (t *tx) save(key string) {
+	if t.undo == nil {
+		return
+	}
+	if _, ok := t.undo[key]; ok {
+		return
+	}
+	t.undo[key] = bytes.Clone(t.data.Get([]byte(key)))
+}
+
+// rollBack restores every key this Update changed to what it held before,
+// leaving the transaction as the Update found it. An error means the
+// transaction can no longer be trusted.
+func (t *tx) rollBack() error {
+	for key, old := range t.undo {
+		var err error
+		if old == nil {
+			err = t.data.Delete([]byte(key))
+		} else {
+			err = t.data.Put([]byte(key), old)
+		}
+		if err != nil {
+			return fmt.Errorf("store/bolt: undo %q: %w", key, err)
+		}
+	}
 	return nil
 }
