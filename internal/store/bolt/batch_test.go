@@ -196,7 +196,6 @@ func TestBatchCommitsTogetherAndFailuresWriteNothing(t *testing.T) {
 	}
 }
 
-
 func get(t *testing.T, s *Store, key string) store.Item {
 	t.Helper()
 	var it store.Item

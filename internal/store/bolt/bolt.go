@@ -44,8 +44,8 @@ type Store struct {
 	// an Update give up when its context ends while others are fsyncing.
 	writer chan struct{}
 	// mu guards queue, the Updates waiting for a leader to run them.
-	mu    sync.Mutex
-	queue []*call
+	mu     sync.Mutex
+	queue  []*call
 	closed atomic.Bool
 	// gate holds new read transactions back while a commit is written
 	// but not yet durable (see gate.go).
