@@ -8,13 +8,15 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/server"
 )
 
 // serveEnv lists every environment variable of trent serve.
 var serveEnv = []string{"TRENT_LISTEN", "TRENT_DATA_DIR", "TRENT_ROOT_KEY_FILE", "TRENT_DEV", "TRENT_DEV_ACCOUNT", "TRENT_LOG_LEVEL",
-	"TRENT_TLS_CERT", "TRENT_TLS_KEY", "TRENT_ALLOW_PLAIN_HTTP", "TRENT_IDENTITIES"}
+	"TRENT_TLS_CERT", "TRENT_TLS_KEY", "TRENT_ALLOW_PLAIN_HTTP", "TRENT_IDENTITIES", "TRENT_AUDIT_SYNC_INTERVAL"}
 
 // clearServeEnv unsets every TRENT_* variable for the test, so that the
 // environment the tests run in does not leak into them.
@@ -28,7 +30,7 @@ func clearServeEnv(t *testing.T) {
 func defaultServeFlags() serveFlags {
 	return serveFlags{
 		listen: server.DefaultListen, dataDir: server.DefaultDataDir, rootKeyFile: "",
-		dev: false, devAccount: server.DefaultDevAccount, logLevel: slog.LevelInfo,
+		dev: false, devAccount: server.DefaultDevAccount, logLevel: slog.LevelInfo, auditSync: audit.SyncInterval,
 	}
 }
 
@@ -170,4 +172,28 @@ func parseServeFlags(args []string) (*serveFlags, error) {
 		return nil, err
 	}
 	return f, nil
+}
+
+// TestAuditSyncInterval: the flag and its variable take a duration, and a
+// bad value names the setting and the reason.
+func TestAuditSyncInterval(t *testing.T) {
+	clearServeEnv(t)
+	f, err := parseServeFlags([]string{"--audit-sync-interval", "250ms"})
+	if err != nil || f.auditSync != 250*time.Millisecond {
+		t.Fatalf("--audit-sync-interval 250ms: %v %v", f, err)
+	}
+	t.Setenv("TRENT_AUDIT_SYNC_INTERVAL", "2s")
+	if f, err := parseServeFlags(nil); err != nil || f.auditSync != 2*time.Second {
+		t.Fatalf("TRENT_AUDIT_SYNC_INTERVAL=2s: %v %v", f, err)
+	}
+	for _, bad := range []string{"0s", "-1s", "soon", "2m"} {
+		t.Setenv("TRENT_AUDIT_SYNC_INTERVAL", bad)
+		_, err := parseServeFlags(nil)
+		if err == nil || !strings.Contains(err.Error(), "TRENT_AUDIT_SYNC_INTERVAL=\""+bad+"\"") || !strings.Contains(err.Error(), "at most 1m0s") {
+			t.Errorf("TRENT_AUDIT_SYNC_INTERVAL=%s: %v", bad, err)
+		}
+		if _, err := parseServeFlags([]string{"--audit-sync-interval", "1s"}); err != nil {
+			t.Errorf("the flag given, a bad variable still failed: %v", err)
+		}
+	}
 }

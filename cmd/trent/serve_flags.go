@@ -4,7 +4,9 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"time"
 
+	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/server"
 )
 
@@ -30,7 +32,15 @@ type serveFlags struct {
 	// allowPlainHTTP lets a non-dev server speak plain HTTP on a
 	// non-loopback address (httpserver_tls.go).
 	allowPlainHTTP bool
+	// auditSync bounds how long read-only requests' audit records stay
+	// unsynced.
+	auditSync time.Duration
 }
+
+// maxAuditSyncInterval caps --audit-sync-interval: the bound is a promise
+// about how much a power cut may lose, and one longer than a minute is more
+// likely a typo (1h for 1s) than a decision.
+const maxAuditSyncInterval = time.Minute
 
 // serveCommand defines the flags of trent serve into f, with defaults from
 // their environment variables (env.go). check, called after parsing,
@@ -52,6 +62,8 @@ func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 	fs.StringVar(&f.tlsKey, "tls-key", envString("TRENT_TLS_KEY", ""), "private key (PEM) of --tls-cert (TRENT_TLS_KEY)")
 	allowPlain, allowPlainErr := envBool("TRENT_ALLOW_PLAIN_HTTP")
 	fs.BoolVar(&f.allowPlainHTTP, "allow-plain-http", allowPlain, "serve plain HTTP on a non-loopback address without --dev, e.g. behind a TLS proxy (TRENT_ALLOW_PLAIN_HTTP: "+boolValues+")")
+	auditSync := fs.String("audit-sync-interval", envString("TRENT_AUDIT_SYNC_INTERVAL", audit.SyncInterval.String()),
+		"how long audit records of requests that changed nothing may stay unsynced, e.g. 1s or 200ms (TRENT_AUDIT_SYNC_INTERVAL)")
 	check = func() error {
 		if fs.NArg() > 0 {
 			return fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -66,6 +78,15 @@ func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 		}
 		if (f.tlsCert == "") != (f.tlsKey == "") {
 			return fmt.Errorf("--tls-cert and --tls-key (TRENT_TLS_CERT, TRENT_TLS_KEY) go together: give both to serve HTTPS, or neither")
+		}
+		if d, err := time.ParseDuration(*auditSync); err != nil || d <= 0 || d > maxAuditSyncInterval {
+			source := fmt.Sprintf("TRENT_AUDIT_SYNC_INTERVAL=%q", *auditSync)
+			if given["audit-sync-interval"] {
+				source = fmt.Sprintf("--audit-sync-interval %q", *auditSync)
+			}
+			return fmt.Errorf("%s is not a sync interval: give a duration above 0 and at most %v, such as 1s or 200ms", source, maxAuditSyncInterval)
+		} else {
+			f.auditSync = d
 		}
 		if err := f.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
 			source := fmt.Sprintf("TRENT_LOG_LEVEL=%q", *logLevel)

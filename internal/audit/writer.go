@@ -14,11 +14,13 @@ import (
 // FileName is the audit log's name in the data directory.
 const FileName = "audit.log"
 
-// SyncInterval bounds how long a record written with Write stays in the
-// operating system's cache before it is fsynced: a power cut loses at most
-// this much of the records of requests that changed nothing (reads,
-// cryptographic operations, failures). Records of changes never depend on
-// it: they are committed with the change (Shipper).
+// SyncInterval is the default bound on how long a record written with
+// Write stays in the operating system's cache before it is fsynced: a
+// power cut loses at most this much of the records of requests that
+// changed nothing (reads, cryptographic operations, failures). A kill -9
+// loses none of them: Write has written each one before its request is
+// answered. Records of changes never depend on it: they are committed with
+// the change (Shipper). trent serve --audit-sync-interval sets another.
 const SyncInterval = time.Second
 
 // FileWriter appends one JSON record per line to a file (JSON Lines, the
@@ -43,8 +45,10 @@ type FileWriter struct {
 	// closed or replaced (with mu held too), so an fsync never holds mu.
 	fileMu sync.RWMutex
 
-	done chan struct{}
-	wg   sync.WaitGroup
+	// every is how often the sync loop fsyncs.
+	every time.Duration
+	done  chan struct{}
+	wg    sync.WaitGroup
 
 	// syncing, if set, runs while an fsync is under way (tests).
 	syncing func()
@@ -59,9 +63,18 @@ type Position struct {
 }
 
 // OpenFile opens (creating if needed, mode 0600) the audit log at path for
-// appending and starts fsyncing it on clk's ticks.
+// appending and starts fsyncing it every SyncInterval of clk.
 func OpenFile(path string, clk clock.Clock) (*FileWriter, error) {
-	w := &FileWriter{path: path, clock: clk, done: make(chan struct{})}
+	return OpenFileSyncing(path, clk, SyncInterval)
+}
+
+// OpenFileSyncing is OpenFile with another sync interval; every must be
+// positive.
+func OpenFileSyncing(path string, clk clock.Clock, every time.Duration) (*FileWriter, error) {
+	if every <= 0 {
+		return nil, fmt.Errorf("audit: sync interval %v is not positive", every)
+	}
+	w := &FileWriter{path: path, clock: clk, every: every, done: make(chan struct{})}
 	f, at, err := openLog(path)
 	if err != nil {
 		return nil, err
@@ -191,7 +204,7 @@ func (w *FileWriter) Sync() error {
 
 func (w *FileWriter) syncLoop() {
 	defer w.wg.Done()
-	t := w.clock.NewTicker(SyncInterval)
+	t := w.clock.NewTicker(w.every)
 	defer t.Stop()
 	for {
 		select {

@@ -45,11 +45,17 @@ func TestWriteIsNotHeldUpByAnFsync(t *testing.T) {
 	w.syncing = nil
 }
 
-// TestSyncRunsOnTheInjectedClock: records reach the disk within
-// SyncInterval of the clock that drives the writer.
+// TestSyncRunsOnTheInjectedClock: records reach the disk within the sync
+// interval of the clock that drives the writer, the default or another.
 func TestSyncRunsOnTheInjectedClock(t *testing.T) {
+	for _, every := range []time.Duration{SyncInterval, 100 * time.Millisecond} {
+		t.Run(every.String(), func(t *testing.T) { testSyncEvery(t, every) })
+	}
+}
+
+func testSyncEvery(t *testing.T, every time.Duration) {
 	c := clock.NewManual(time.Unix(0, 0))
-	w, err := OpenFile(filepath.Join(t.TempDir(), FileName), c)
+	w, err := OpenFileSyncing(filepath.Join(t.TempDir(), FileName), c, every)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -64,11 +70,22 @@ func TestSyncRunsOnTheInjectedClock(t *testing.T) {
 	if !c.WaitForTickers(1, done) {
 		t.Fatal("no sync ticker")
 	}
-	c.Advance(SyncInterval)
+	select {
+	case <-synced:
+		t.Fatal("fsynced before the interval passed")
+	case <-time.After(50 * time.Millisecond):
+	}
+	c.Advance(every)
 	select {
 	case <-synced:
 	case <-time.After(5 * time.Second):
-		t.Fatal("moving the clock by SyncInterval did not fsync the log")
+		t.Fatalf("moving the clock by %v did not fsync the log", every)
+	}
+}
+
+func TestSyncIntervalMustBePositive(t *testing.T) {
+	if _, err := OpenFileSyncing(filepath.Join(t.TempDir(), FileName), clock.Real{}, 0); err == nil {
+		t.Fatal("a zero sync interval was accepted")
 	}
 }
 

@@ -70,6 +70,11 @@ type Config struct {
 	Identity identity.Resolver
 	Clock    clock.Clock
 	Logger   *slog.Logger
+	// AuditSyncInterval bounds how long the audit records of requests that
+	// changed nothing stay unsynced (a power cut may lose that much of
+	// them; a crash of the process loses none). Zero means
+	// audit.SyncInterval.
+	AuditSyncInterval time.Duration
 	// SchedulerInterval overrides the default; tests drive RunDue directly.
 	SchedulerInterval time.Duration
 }
@@ -144,7 +149,10 @@ func Open(cfg Config) (_ *Node, err error) {
 	n.identities = identities
 	logPath := filepath.Join(cfg.DataDir, audit.FileName)
 	created.noteIfNew(logPath)
-	if n.audit, err = audit.OpenFile(logPath, cfg.Clock); err != nil {
+	if cfg.AuditSyncInterval == 0 {
+		cfg.AuditSyncInterval = audit.SyncInterval
+	}
+	if n.audit, err = audit.OpenFileSyncing(logPath, cfg.Clock, cfg.AuditSyncInterval); err != nil {
 		return nil, err
 	}
 	n.shipper = audit.NewShipper(n.store, n.audit, cfg.Clock, cfg.Logger)
