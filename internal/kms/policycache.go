@@ -19,11 +19,15 @@ const maxCachedPolicies = 16384
 // policyCache holds compiled policies, so that a policy is compiled once per
 // revision and not per request: key policies by key ARN and policy
 // revision (Key.PolicyRevision, which PutKeyPolicy increments in the same
-// transaction that writes the policy), identity-based policies by their
-// text (the identities file holds them; a changed policy is a new text).
+// transaction that writes the policy), and, behind that, by their text,
+// since most keys of an account share one (the default policy's text
+// depends only on the partition and the account); identity-based policies
+// by their text (the identities file holds them; a changed policy is a
+// new text).
 type policyCache struct {
 	mu       sync.RWMutex
 	byKey    map[string]cachedKeyPolicy
+	keyText  map[string]*policy.Policy
 	identity map[string]*policy.Policy
 }
 
@@ -33,7 +37,7 @@ type cachedKeyPolicy struct {
 }
 
 func newPolicyCache() *policyCache {
-	return &policyCache{byKey: map[string]cachedKeyPolicy{}, identity: map[string]*policy.Policy{}}
+	return &policyCache{byKey: map[string]cachedKeyPolicy{}, keyText: map[string]*policy.Policy{}, identity: map[string]*policy.Policy{}}
 }
 
 // keyPolicy returns k's compiled key policy, reading and compiling it in tx
@@ -50,16 +54,24 @@ func (c *policyCache) keyPolicy(tx store.Tx, k *keys.Key) (*policy.Policy, error
 	if err != nil {
 		return nil, storeErr(err)
 	}
-	p, err := policy.CompileKeyPolicy(rec.Document)
-	if err != nil {
-		// Stored policies were validated when they were written.
-		return nil, kmserr.Internal(fmt.Errorf("stored key policy of %s does not compile: %w", arn, err))
+	c.mu.RLock()
+	p, ok := c.keyText[rec.Document]
+	c.mu.RUnlock()
+	if !ok {
+		if p, err = policy.CompileKeyPolicy(rec.Document); err != nil {
+			// Stored policies were validated when they were written.
+			return nil, kmserr.Internal(fmt.Errorf("stored key policy of %s does not compile: %w", arn, err))
+		}
 	}
 	c.mu.Lock()
 	if len(c.byKey) >= maxCachedPolicies {
 		clear(c.byKey)
 	}
+	if len(c.keyText) >= maxCachedPolicies {
+		clear(c.keyText)
+	}
 	c.byKey[arn] = cachedKeyPolicy{revision: k.PolicyRevision, policy: p}
+	c.keyText[rec.Document] = p
 	c.mu.Unlock()
 	return p, nil
 }
