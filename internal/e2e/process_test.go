@@ -102,7 +102,12 @@ func listAllKeys(t *testing.T, c *kms.Client) []string {
 	var ids []string
 	p := kms.NewListKeysPaginator(c, &kms.ListKeysInput{})
 	for p.HasMorePages() {
-		page, err := p.NextPage(ctx)
+		// Reading a page changes nothing, so it may be retried: the SDK
+		// now and then fails to read a large 200 response with "use of
+		// closed network connection" on a connection of its own
+		// (aws/aws-sdk-go-v2#1825, #2737), which a plain HTTP read of the
+		// same response never does.
+		page, err := p.NextPage(ctx, func(o *kms.Options) { o.RetryMaxAttempts = 3 })
 		if err != nil {
 			t.Fatal(err)
 		}
