@@ -3,18 +3,15 @@
 package bolt
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
@@ -150,46 +147,24 @@ func TestCrashUnderBatchingKeepsAcknowledgedWrites(t *testing.T) {
 // outcome printed, in order, and the one at it may be in flight.
 func runBatchWriter(t *testing.T, path string, cycle int, delay time.Duration) []int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperBatchWriter$")
-	cmd.Env = append(os.Environ(), batchWriterPathEnv+"="+path, batchWriterCycleEnv+"="+strconv.Itoa(cycle))
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	lines := bufio.NewScanner(stdout)
-	if !lines.Scan() || lines.Text() != "ready" {
-		cmd.Process.Kill()
-		cmd.Wait()
-		t.Fatalf("writer did not start: %q\n%s", lines.Text(), stderr.Bytes())
-	}
-	killer := time.AfterFunc(delay, func() { cmd.Process.Signal(syscall.SIGKILL) })
-	defer killer.Stop()
 	decided := make([]int, batchWriters)
-	for lines.Scan() {
-		var word string
-		var w, n int
-		if _, err := fmt.Sscanf(lines.Text(), "%s %d %d", &word, &w, &n); err != nil || w < 0 || w >= batchWriters {
-			t.Fatalf("writer said %q\n%s", lines.Text(), stderr.Bytes())
-		}
-		want := "ack"
-		if batchFails(n) {
-			want = "fail"
-		}
-		if word != want || n != decided[w] {
-			t.Fatalf("writer said %q, want %q for writer %d's Update %d\n%s", lines.Text(), want, w, decided[w], stderr.Bytes())
-		}
-		decided[w]++
-	}
-	err = cmd.Wait()
-	var exit *exec.ExitError
-	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
-		t.Fatalf("writer ended with %v, want killed\n%s", err, stderr.Bytes())
-	}
+	runKilledChild(t, "TestHelperBatchWriter", []string{batchWriterPathEnv + "=" + path, batchWriterCycleEnv + "=" + strconv.Itoa(cycle)}, delay,
+		func(line string) error {
+			var word string
+			var w, n int
+			if _, err := fmt.Sscanf(line, "%s %d %d", &word, &w, &n); err != nil || w < 0 || w >= batchWriters {
+				return fmt.Errorf("writer said %q", line)
+			}
+			want := "ack"
+			if batchFails(n) {
+				want = "fail"
+			}
+			if word != want || n != decided[w] {
+				return fmt.Errorf("writer said %q, want %q for writer %d's Update %d", line, want, w, decided[w])
+			}
+			decided[w]++
+			return nil
+		})
 	return decided
 }
 

@@ -115,8 +115,28 @@ func TestCrashKeepsAcknowledgedWrites(t *testing.T) {
 // and returns how many Updates it acknowledged.
 func runWriter(t *testing.T, path string, cycle int, delay time.Duration) int {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^TestHelperWriter$")
-	cmd.Env = append(os.Environ(), writerPathEnv+"="+path, writerCycleEnv+"="+strconv.Itoa(cycle))
+	n := 0
+	runKilledChild(t, "TestHelperWriter", []string{writerPathEnv + "=" + path, writerCycleEnv + "=" + strconv.Itoa(cycle)}, delay,
+		func(line string) error {
+			if want := fmt.Sprintf("ack %d", n); line != want {
+				return fmt.Errorf("writer said %q, want %q", line, want)
+			}
+			n++
+			return nil
+		})
+	return n
+}
+
+// runKilledChild runs the test helper in a child process of this test
+// binary, with env added, and kills it with SIGKILL delay after it prints
+// "ready" (timing the kill from there makes it land among commits rather
+// than in process start-up). Every later line of its output goes to line,
+// whose error fails the test. The child must end by that SIGKILL: anything
+// else means it failed on its own.
+func runKilledChild(t *testing.T, helper string, env []string, delay time.Duration, line func(string) error) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^"+helper+"$")
+	cmd.Env = append(os.Environ(), env...)
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	stdout, err := cmd.StdoutPipe()
@@ -132,24 +152,20 @@ func runWriter(t *testing.T, path string, cycle int, delay time.Duration) int {
 		cmd.Wait()
 		t.Fatalf("writer did not start: %q\n%s", lines.Text(), stderr.Bytes())
 	}
-	// Timing the kill from "ready" makes it land among commits rather than
-	// in process start-up.
 	killer := time.AfterFunc(delay, func() { cmd.Process.Signal(syscall.SIGKILL) })
 	defer killer.Stop()
-	n := 0
 	for lines.Scan() {
-		if want := fmt.Sprintf("ack %d", n); lines.Text() != want {
-			t.Fatalf("writer said %q, want %q\n%s", lines.Text(), want, stderr.Bytes())
+		if err := line(lines.Text()); err != nil {
+			cmd.Process.Kill()
+			cmd.Wait()
+			t.Fatalf("%v\n%s", err, stderr.Bytes())
 		}
-		n++
 	}
 	err = cmd.Wait()
-	// Anything but death by SIGKILL means the writer failed on its own.
 	var exit *exec.ExitError
 	if !errors.As(err, &exit) || exit.Sys().(syscall.WaitStatus).Signal() != syscall.SIGKILL {
 		t.Fatalf("writer ended with %v, want killed\n%s", err, stderr.Bytes())
 	}
-	return n
 }
 
 // verifyRecords checks the file against what the writers acknowledged:
