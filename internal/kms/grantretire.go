@@ -2,13 +2,10 @@ package kms
 
 import (
 	"context"
-	"errors"
 
-	"github.com/trent-kms/trent/internal/audit"
 	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/keys"
 	"github.com/trent-kms/trent/internal/kmserr"
-	"github.com/trent-kms/trent/internal/layout"
 	"github.com/trent-kms/trent/internal/policy"
 	"github.com/trent-kms/trent/internal/request"
 	"github.com/trent-kms/trent/internal/store"
@@ -74,7 +71,7 @@ func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty
 		return nil, kmserr.Validation("Grant token OR (grant ID, key ID) must be specified")
 	}
 	err = s.update(ctx, func(tx store.Tx) (any, error) {
-		k, g, err := retiringGrant(ctx, tx, info, in)
+		k, g, err := s.retiringGrant(ctx, tx, info, in)
 		if err != nil {
 			return nil, err
 		}
@@ -92,10 +89,10 @@ func (s *Service) RetireGrant(ctx context.Context, in *RetireGrantInput) (*Empty
 	return &Empty{}, nil
 }
 
-// retiringGrant finds the key and the grant a RetireGrant request names.
-// It does not authorise the caller for the key: RetireGrant is allowed by
-// the grant.
-func retiringGrant(ctx context.Context, tx store.Tx, info *request.Info, in *RetireGrantInput) (*keys.Key, *grantRecord, error) {
+// retiringGrant finds the key and the grant a RetireGrant request names,
+// through resolveKey like any other key (key ID or key ARN). It does not
+// authorise the caller for the key: RetireGrant is allowed by the grant.
+func (s *Service) retiringGrant(ctx context.Context, tx store.Tx, info *request.Info, in *RetireGrantInput) (*keys.Key, *grantRecord, error) {
 	if in.GrantToken != nil {
 		g, err := openGrantToken(tx, *in.GrantToken)
 		if err != nil {
@@ -104,39 +101,15 @@ func retiringGrant(ctx context.Context, tx store.Tx, info *request.Info, in *Ret
 		if g == nil || g.Region != info.Region {
 			return nil, nil, kmserr.NotFound("The grant token does not name an existing grant.")
 		}
-		k, err := grantKey(ctx, tx, info, g.KeyAccount, g.KeyID)
+		k, err := s.resolveKey(ctx, tx, info, keys.KeyARN(g.Region, g.KeyAccount, g.KeyID), keyIDOrARN)
 		return k, g, err
 	}
-	id, err := keys.ParseIdentifier(*in.KeyId)
-	if err != nil || id.IsAlias() {
-		return nil, nil, kmserr.NotFound("Invalid keyId '%s'", *in.KeyId)
-	}
-	account := info.Caller.Account
-	if id.IsARN() {
-		if id.Region != info.Region {
-			return nil, nil, kmserr.NotFound("Invalid arn %s", id.Region)
-		}
-		account = id.Account
-	}
-	k, err := grantKey(ctx, tx, info, account, id.KeyID)
+	k, err := s.resolveKey(ctx, tx, info, *in.KeyId, keyIDOrARN)
 	if err != nil {
 		return nil, nil, err
 	}
 	g, err := grantByID(tx, k, *in.GrantId)
 	return k, g, err
-}
-
-// grantKey reads the key of a grant and records it in the audit details,
-// without authorising the caller for it.
-func grantKey(ctx context.Context, tx store.Tx, info *request.Info, account, keyID string) (*keys.Key, error) {
-	k, err := getRecord[*keys.Key](tx, layout.Key(account, info.Region, keyID))
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, kmserr.NotFound("Key '%s' does not exist", keys.KeyARN(info.Region, account, keyID))
-	} else if err != nil {
-		return nil, err
-	}
-	audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
-	return k, nil
 }
 
 // endGrant is the common end of RetireGrant and RevokeGrant once the caller
