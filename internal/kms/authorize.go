@@ -31,7 +31,7 @@ func (s *Service) authorize(_ context.Context, tx store.Tx, info *request.Info, 
 		Action:   "kms:" + a.policyAction(),
 		Resource: k.ARN(),
 	}
-	if req.Context, err = s.keyContext(tx, info, k, a, kp, ids); err != nil {
+	if req.Context, err = s.keyContext(tx, info, req.Subject, k, a, kp, ids); err != nil {
 		return err
 	}
 	if a.decide != nil {
@@ -73,11 +73,12 @@ func (s *Service) authorizeAccount(info *request.Info, action string, setContext
 		return err
 	}
 	c := newConditions(nil, ids)
-	s.requestContext(c, info)
+	sub := subject(info)
+	s.requestContext(c, sub, info)
 	if setContext != nil {
 		setContext(c.ctx)
 	}
-	req := &policy.Request{Subject: subject(info), Action: "kms:" + action, Resource: "*", Context: c.ctx}
+	req := &policy.Request{Subject: sub, Action: "kms:" + action, Resource: "*", Context: c.ctx}
 	if info.Caller.IsRoot() {
 		return nil
 	}
@@ -140,9 +141,9 @@ func inPartition(arn, region string) string {
 	return arn
 }
 
-// requestContext sets the global condition keys every request has.
-func (s *Service) requestContext(c *conditions, info *request.Info) {
-	sub := subject(info)
+// requestContext sets the global condition keys every request has; sub
+// is the caller as the request's policy.Request names it.
+func (s *Service) requestContext(c *conditions, sub policy.Subject, info *request.Info) {
 	c.set(policy.KeyPrincipalArn, sub.PrincipalARN)
 	c.set(policy.KeyPrincipalAccount, sub.Account)
 	c.set(policy.KeyCallerAccount, sub.Account)

@@ -72,9 +72,9 @@ func (c *conditions) set(name string, values ...string) {
 }
 
 // keyContext builds the condition keys of a request on k.
-func (s *Service) keyContext(tx store.Tx, info *request.Info, k *keys.Key, a *access, kp *policy.Policy, ids []*policy.Policy) (*policy.Context, error) {
+func (s *Service) keyContext(tx store.Tx, info *request.Info, sub policy.Subject, k *keys.Key, a *access, kp *policy.Policy, ids []*policy.Policy) (*policy.Context, error) {
 	c := newConditions(kp, ids)
-	s.requestContext(c, info)
+	s.requestContext(c, sub, info)
 	c.set(condKeySpec, string(k.Spec))
 	c.set(condKeyUsage, string(k.Usage))
 	c.set(condKeyOrigin, string(k.Origin))

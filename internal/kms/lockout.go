@@ -43,8 +43,9 @@ func (s *Service) checkKeyPolicyRules(info *request.Info, account, keyARN string
 	}
 	kp := policy.Compile(doc)
 	c := newConditions(kp, ids)
-	s.requestContext(c, info)
-	req := &policy.Request{Subject: subject(info), Action: "kms:PutKeyPolicy", Resource: keyARN, Context: c.ctx}
+	sub := subject(info)
+	s.requestContext(c, sub, info)
+	req := &policy.Request{Subject: sub, Action: "kms:PutKeyPolicy", Resource: keyARN, Context: c.ctx}
 	v := policy.Authorize(&policy.Authorization{Request: req, KeyAccount: account, KeyPolicy: kp, IdentityPolicies: ids})
 	if !v.Allowed {
 		return kmserr.MalformedPolicyDocument("The new key policy will not allow you to update the key policy in the future.")
