@@ -11,12 +11,14 @@ import (
 	"time"
 
 	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/server"
 )
 
 // serveEnv lists every environment variable of trent serve.
 var serveEnv = []string{"TRENT_LISTEN", "TRENT_DATA_DIR", "TRENT_ROOT_KEY_FILE", "TRENT_DEV", "TRENT_DEV_ACCOUNT", "TRENT_LOG_LEVEL",
-	"TRENT_TLS_CERT", "TRENT_TLS_KEY", "TRENT_ALLOW_PLAIN_HTTP", "TRENT_IDENTITIES", "TRENT_AUDIT_SYNC_INTERVAL"}
+	"TRENT_TLS_CERT", "TRENT_TLS_KEY", "TRENT_ALLOW_PLAIN_HTTP", "TRENT_IDENTITIES", "TRENT_AUDIT_SYNC_INTERVAL",
+	"TRENT_CACHE_KEYS"}
 
 // clearServeEnv unsets every TRENT_* variable for the test, so that the
 // environment the tests run in does not leak into them.
@@ -31,6 +33,7 @@ func defaultServeFlags() serveFlags {
 	return serveFlags{
 		listen: server.DefaultListen, dataDir: server.DefaultDataDir, rootKeyFile: "",
 		dev: false, devAccount: server.DefaultDevAccount, logLevel: slog.LevelInfo, auditSync: audit.SyncInterval,
+		cacheKeys: kms.DefaultCacheKeys,
 	}
 }
 
@@ -195,5 +198,30 @@ func TestAuditSyncInterval(t *testing.T) {
 		if _, err := parseServeFlags([]string{"--audit-sync-interval", "1s"}); err != nil {
 			t.Errorf("the flag given, a bad variable still failed: %v", err)
 		}
+	}
+}
+
+// TestCacheKeys: the flag and its variable take a whole number of keys, and
+// a bad value names the setting and the reason.
+func TestCacheKeys(t *testing.T) {
+	clearServeEnv(t)
+	f, err := parseServeFlags([]string{"--cache-keys", "1000000"})
+	if err != nil || f.cacheKeys != 1000000 {
+		t.Fatalf("--cache-keys 1000000: %v %v", f, err)
+	}
+	t.Setenv("TRENT_CACHE_KEYS", "500")
+	if f, err := parseServeFlags(nil); err != nil || f.cacheKeys != 500 {
+		t.Fatalf("TRENT_CACHE_KEYS=500: %v %v", f, err)
+	}
+	for _, bad := range []string{"0", "-1", "many", "1e6", "16777217"} {
+		t.Setenv("TRENT_CACHE_KEYS", bad)
+		_, err := parseServeFlags(nil)
+		if err == nil || !strings.Contains(err.Error(), "TRENT_CACHE_KEYS=\""+bad+"\"") || !strings.Contains(err.Error(), "from 1 to 16777216") {
+			t.Errorf("TRENT_CACHE_KEYS=%s: %v", bad, err)
+		}
+	}
+	t.Setenv("TRENT_CACHE_KEYS", "many")
+	if _, err := parseServeFlags([]string{"--cache-keys", "none"}); err == nil || !strings.Contains(err.Error(), "--cache-keys \"none\"") {
+		t.Errorf("a bad flag over a bad variable: %v", err)
 	}
 }

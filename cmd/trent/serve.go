@@ -57,6 +57,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	node, err := server.Open(server.Config{
 		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, IdentitiesFile: identitiesFile(f), Dev: f.dev, DevAccount: f.devAccount, Logger: log,
 		AuditSyncInterval: f.auditSync,
+		CacheKeys:         f.cacheKeys,
 	})
 	if err != nil {
 		ln.Close()

@@ -4,9 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/kms"
 	"github.com/trent-kms/trent/internal/server"
 )
 
@@ -35,12 +37,18 @@ type serveFlags struct {
 	// auditSync bounds how long read-only requests' audit records stay
 	// unsynced.
 	auditSync time.Duration
+	// cacheKeys bounds the keys the service keeps decoded in memory.
+	cacheKeys int
 }
 
 // maxAuditSyncInterval caps --audit-sync-interval: the bound is a promise
 // about how much a power cut may lose, and one longer than a minute is more
 // likely a typo (1h for 1s) than a decision.
 const maxAuditSyncInterval = time.Minute
+
+// maxCacheKeys caps --cache-keys at a count whose caches (a few kilobytes
+// a key) would already need tens of gigabytes: a larger value is a typo.
+const maxCacheKeys = 1 << 24
 
 // serveCommand defines the flags of trent serve into f, with defaults from
 // their environment variables (env.go). check, called after parsing,
@@ -64,6 +72,8 @@ func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 	fs.BoolVar(&f.allowPlainHTTP, "allow-plain-http", allowPlain, "serve plain HTTP on a non-loopback address without --dev, e.g. behind a TLS proxy (TRENT_ALLOW_PLAIN_HTTP: "+boolValues+")")
 	auditSync := fs.String("audit-sync-interval", envString("TRENT_AUDIT_SYNC_INTERVAL", audit.SyncInterval.String()),
 		"how long audit records of requests that changed nothing may stay unsynced, e.g. 1s or 200ms (TRENT_AUDIT_SYNC_INTERVAL)")
+	cacheKeys := fs.String("cache-keys", envString("TRENT_CACHE_KEYS", strconv.Itoa(kms.DefaultCacheKeys)),
+		"how many keys' records, material and policies to keep in memory (TRENT_CACHE_KEYS)")
 	check = func() error {
 		if fs.NArg() > 0 {
 			return fmt.Errorf("unexpected arguments: %v", fs.Args())
@@ -79,21 +89,27 @@ func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 		if (f.tlsCert == "") != (f.tlsKey == "") {
 			return fmt.Errorf("--tls-cert and --tls-key (TRENT_TLS_CERT, TRENT_TLS_KEY) go together: give both to serve HTTPS, or neither")
 		}
-		if d, err := time.ParseDuration(*auditSync); err != nil || d <= 0 || d > maxAuditSyncInterval {
-			source := fmt.Sprintf("TRENT_AUDIT_SYNC_INTERVAL=%q", *auditSync)
-			if given["audit-sync-interval"] {
-				source = fmt.Sprintf("--audit-sync-interval %q", *auditSync)
+		// source names where a bad value came from, as the user wrote it.
+		source := func(flagName, env, value string) string {
+			if given[flagName] {
+				return fmt.Sprintf("--%s %q", flagName, value)
 			}
-			return fmt.Errorf("%s is not a sync interval: give a duration above 0 and at most %v, such as 1s or 200ms", source, maxAuditSyncInterval)
+			return fmt.Sprintf("%s=%q", env, value)
+		}
+		if d, err := time.ParseDuration(*auditSync); err != nil || d <= 0 || d > maxAuditSyncInterval {
+			return fmt.Errorf("%s is not a sync interval: give a duration above 0 and at most %v, such as 1s or 200ms",
+				source("audit-sync-interval", "TRENT_AUDIT_SYNC_INTERVAL", *auditSync), maxAuditSyncInterval)
 		} else {
 			f.auditSync = d
 		}
+		if n, err := strconv.Atoi(*cacheKeys); err != nil || n < 1 || n > maxCacheKeys {
+			return fmt.Errorf("%s is not a number of keys: give a whole number from 1 to %d, such as %d",
+				source("cache-keys", "TRENT_CACHE_KEYS", *cacheKeys), maxCacheKeys, kms.DefaultCacheKeys)
+		} else {
+			f.cacheKeys = n
+		}
 		if err := f.logLevel.UnmarshalText([]byte(*logLevel)); err != nil {
-			source := fmt.Sprintf("TRENT_LOG_LEVEL=%q", *logLevel)
-			if given["log-level"] {
-				source = fmt.Sprintf("--log-level %q", *logLevel)
-			}
-			return fmt.Errorf("%s is not a log level: use debug, info, warn or error", source)
+			return fmt.Errorf("%s is not a log level: use debug, info, warn or error", source("log-level", "TRENT_LOG_LEVEL", *logLevel))
 		}
 		return nil
 	}

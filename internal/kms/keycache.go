@@ -8,10 +8,6 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 )
 
-// keyRecordCacheSize bounds the decoded key records kept; a full cache is
-// emptied, as the policy caches are.
-const keyRecordCacheSize = 16384
-
 // keyRecordCache keeps decoded key records, so that the hot path does not
 // decode the same JSON on every request. An entry is used only when the
 // stored bytes are exactly the bytes it was decoded from: a byte compare
@@ -20,6 +16,8 @@ const keyRecordCacheSize = 16384
 // leaves an entry no stored record matches). Records of keys hold no
 // slices or maps, so a shallow copy is a private copy.
 type keyRecordCache struct {
+	// max bounds the records kept; a full cache evicts one at random.
+	max     int
 	mu      sync.RWMutex
 	entries map[string]cachedKeyRecord
 }
@@ -29,8 +27,8 @@ type cachedKeyRecord struct {
 	key keys.Key
 }
 
-func newKeyRecordCache() *keyRecordCache {
-	return &keyRecordCache{entries: map[string]cachedKeyRecord{}}
+func newKeyRecordCache(max int) *keyRecordCache {
+	return &keyRecordCache{max: max, entries: map[string]cachedKeyRecord{}}
 }
 
 // get reads the key record at path in tx: ErrNotFound, or a copy the
@@ -52,8 +50,8 @@ func (c *keyRecordCache) get(tx store.Tx, path string) (*keys.Key, error) {
 		return nil, err
 	}
 	c.mu.Lock()
-	if len(c.entries) >= keyRecordCacheSize {
-		clear(c.entries)
+	if _, ok := c.entries[path]; !ok && len(c.entries) >= c.max {
+		evictOne(c.entries)
 	}
 	// item.Value is the caller's own copy (store.Tx copies values).
 	c.entries[path] = cachedKeyRecord{raw: item.Value, key: *k}

@@ -57,7 +57,7 @@ func TestKeyRecordCache(t *testing.T) {
 		}
 		return k
 	}
-	c := newKeyRecordCache()
+	c := newKeyRecordCache(DefaultCacheKeys)
 	write(&keys.Key{ID: "a", State: keys.StateEnabled, Description: "first"})
 	k := read(c)
 	k.Description = "changed by a caller"

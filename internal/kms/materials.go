@@ -4,7 +4,6 @@ import (
 	"container/list"
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 	"time"
 
@@ -66,7 +65,7 @@ func materialKind(spec keys.KeySpec) cipher.Kind {
 // cache after the deletion's eviction. Its reads cost a store read and an
 // unseal each.
 func (s *Service) keyMaterial(tx store.Tx, k *keys.Key, version uint32) (cipher.Key, string, error) {
-	cacheKey := materialCacheKey(k, version)
+	cacheKey := materialCacheKey{keyARN: k.ARN(), version: version}
 	cacheable := k.Origin != keys.OriginExternal
 	if e, ok := s.materials.get(cacheKey); ok && cacheable {
 		return e.key, e.materialID, nil
@@ -123,13 +122,11 @@ func currentMaterial[K cipher.Key](s *Service, tx store.Tx, k *keys.Key) (K, str
 	return typed, id, nil
 }
 
-func materialCacheKey(k *keys.Key, version uint32) string {
-	return fmt.Sprintf("%s#%d", k.ARN(), version)
+// materialCacheKey names one material version of one key in the cache.
+type materialCacheKey struct {
+	keyARN  string
+	version uint32
 }
-
-// materialCacheSize bounds the number of unsealed material versions held in
-// memory.
-const materialCacheSize = 4096
 
 // materialCache is a small LRU of unsealed key material. Unsealing costs an
 // AES-GCM open and a store read; caching keeps Encrypt and Decrypt to one
@@ -138,20 +135,20 @@ type materialCache struct {
 	mu    sync.Mutex
 	max   int
 	order *list.List // front = most recently used
-	items map[string]*list.Element
+	items map[materialCacheKey]*list.Element
 }
 
 type cachedMaterial struct {
-	name       string
+	name       materialCacheKey
 	key        cipher.Key
 	materialID string
 }
 
 func newMaterialCache(max int) *materialCache {
-	return &materialCache{max: max, order: list.New(), items: map[string]*list.Element{}}
+	return &materialCache{max: max, order: list.New(), items: map[materialCacheKey]*list.Element{}}
 }
 
-func (c *materialCache) get(name string) (*cachedMaterial, bool) {
+func (c *materialCache) get(name materialCacheKey) (*cachedMaterial, bool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	el, ok := c.items[name]
@@ -162,7 +159,7 @@ func (c *materialCache) get(name string) (*cachedMaterial, bool) {
 	return el.Value.(*cachedMaterial), true
 }
 
-func (c *materialCache) put(name string, e *cachedMaterial) {
+func (c *materialCache) put(name materialCacheKey, e *cachedMaterial) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if el, ok := c.items[name]; ok {
@@ -181,9 +178,8 @@ func (c *materialCache) put(name string, e *cachedMaterial) {
 func (c *materialCache) evictKey(keyARN string) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	prefix := keyARN + "#"
 	for name, el := range c.items {
-		if strings.HasPrefix(name, prefix) {
+		if name.keyARN == keyARN {
 			c.remove(el)
 		}
 	}

@@ -11,11 +11,6 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 )
 
-// maxCachedPolicies bounds each of the policy caches. A full cache is
-// emptied rather than evicted entry by entry: compiling a policy costs
-// microseconds, so an occasional refill is cheaper than tracking use.
-const maxCachedPolicies = 16384
-
 // policyCache holds compiled policies, so that a policy is compiled once per
 // revision and not per request: key policies by key ARN and policy
 // revision (Key.PolicyRevision, which PutKeyPolicy increments in the same
@@ -25,6 +20,9 @@ const maxCachedPolicies = 16384
 // by their text (the identities file holds them; a changed policy is a
 // new text).
 type policyCache struct {
+	// max bounds each of the three maps; a full one evicts an entry at
+	// random (evictOne).
+	max      int
 	mu       sync.RWMutex
 	byKey    map[string]cachedKeyPolicy
 	keyText  map[string]*policy.Policy
@@ -36,8 +34,8 @@ type cachedKeyPolicy struct {
 	policy   *policy.Policy
 }
 
-func newPolicyCache() *policyCache {
-	return &policyCache{byKey: map[string]cachedKeyPolicy{}, keyText: map[string]*policy.Policy{}, identity: map[string]*policy.Policy{}}
+func newPolicyCache(max int) *policyCache {
+	return &policyCache{max: max, byKey: map[string]cachedKeyPolicy{}, keyText: map[string]*policy.Policy{}, identity: map[string]*policy.Policy{}}
 }
 
 // keyPolicy returns k's compiled key policy, reading and compiling it in tx
@@ -64,11 +62,11 @@ func (c *policyCache) keyPolicy(tx store.Tx, k *keys.Key) (*policy.Policy, error
 		}
 	}
 	c.mu.Lock()
-	if len(c.byKey) >= maxCachedPolicies {
-		clear(c.byKey)
+	if _, ok := c.byKey[arn]; !ok && len(c.byKey) >= c.max {
+		evictOne(c.byKey)
 	}
-	if len(c.keyText) >= maxCachedPolicies {
-		clear(c.keyText)
+	if _, ok := c.keyText[rec.Document]; !ok && len(c.keyText) >= c.max {
+		evictOne(c.keyText)
 	}
 	c.byKey[arn] = cachedKeyPolicy{revision: k.PolicyRevision, policy: p}
 	c.keyText[rec.Document] = p
@@ -93,8 +91,8 @@ func (c *policyCache) identityPolicies(texts []string) ([]*policy.Policy, error)
 				return nil, kmserr.Internal(fmt.Errorf("identity policy does not compile: %w", err))
 			}
 			c.mu.Lock()
-			if len(c.identity) >= maxCachedPolicies {
-				clear(c.identity)
+			if len(c.identity) >= c.max {
+				evictOne(c.identity)
 			}
 			c.identity[text] = p
 			c.mu.Unlock()

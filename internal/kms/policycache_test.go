@@ -35,7 +35,7 @@ func TestKeyPolicyCache(t *testing.T) {
 	put(a, defaultPolicy(a))
 	put(b, defaultPolicy(b))
 	put(c, other)
-	pc := newPolicyCache()
+	pc := newPolicyCache(DefaultCacheKeys)
 	get := func(k *keys.Key) *policy.Policy {
 		t.Helper()
 		var p *policy.Policy

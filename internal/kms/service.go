@@ -54,6 +54,9 @@ type Config struct {
 	// Directory says which principals exist, for key policies; nil means
 	// every well-formed principal does (--dev without an identities file).
 	Directory Directory
+	// CacheKeys bounds the keys whose decoded records, unsealed material
+	// and compiled policies are kept in memory; 0 means DefaultCacheKeys.
+	CacheKeys int
 }
 
 // Service implements the KMS API operations.
@@ -80,6 +83,10 @@ func New(cfg Config) (*Service, error) {
 	if cfg.Store == nil || cfg.Sealer == nil || cfg.Clock == nil || cfg.Audit == nil {
 		return nil, errors.New("kms: Store, Sealer, Clock and Audit are required")
 	}
+	cacheKeys := cfg.CacheKeys
+	if cacheKeys <= 0 {
+		cacheKeys = DefaultCacheKeys
+	}
 	s := &Service{
 		store:      cfg.Store,
 		sealer:     cfg.Sealer,
@@ -88,11 +95,11 @@ func New(cfg Config) (*Service, error) {
 		audit:      cfg.Audit,
 		log:        cfg.Logger,
 		kick:       cfg.Kick,
-		materials:  newMaterialCache(materialCacheSize),
+		materials:  newMaterialCache(cacheKeys),
 		keygen:     newKeygenLimiter(),
 		usage:      newUsageTracker(),
-		policies:   newPolicyCache(),
-		keyRecords: newKeyRecordCache(),
+		policies:   newPolicyCache(cacheKeys),
+		keyRecords: newKeyRecordCache(cacheKeys),
 		directory:  cfg.Directory,
 	}
 	if s.rand == nil {

@@ -75,6 +75,9 @@ type Config struct {
 	// them; a crash of the process loses none). Zero means
 	// audit.SyncInterval.
 	AuditSyncInterval time.Duration
+	// CacheKeys bounds the keys whose records, material and policies the
+	// service keeps in memory; 0 means kms.DefaultCacheKeys.
+	CacheKeys int
 	// SchedulerInterval overrides the default; tests drive RunDue directly.
 	SchedulerInterval time.Duration
 }
@@ -165,6 +168,7 @@ func Open(cfg Config) (_ *Node, err error) {
 		Store: n.store, Sealer: keyring, Clock: cfg.Clock, Audit: n.shipper, Logger: cfg.Logger,
 		Kick:      func() { n.scheduler.Kick() },
 		Directory: directory(resolver),
+		CacheKeys: cfg.CacheKeys,
 	})
 	if err != nil {
 		return nil, err
