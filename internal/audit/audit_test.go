@@ -54,11 +54,7 @@ func TestParamsScrubsSecretsAndUsesCloudTrailNames(t *testing.T) {
 		DryRun:            ptr(false),
 		AWSAccountId:      "111122223333",
 	}
-	got := Params(in)
-	js, err := json.Marshal(got)
-	if err != nil {
-		t.Fatal(err)
-	}
+	js := paramsJSON(t, in)
 	// CloudTrail names members as Java beans do (Introspector.decapitalize):
 	// the first letter lowered unless the first two are capitals, so
 	// AWSAccountId stays AWSAccountId (recorded in AWS's CreateKey example,
@@ -70,11 +66,39 @@ func TestParamsScrubsSecretsAndUsesCloudTrailNames(t *testing.T) {
 	if strings.Contains(string(js), "canary") {
 		t.Fatal("a secret reached the parameters")
 	}
-	if Params(nil) != nil || Params((*sampleInput)(nil)) != nil || Params(&sampleTag{}) != nil || Params(&struct {
+	for _, empty := range []any{nil, (*sampleInput)(nil), &sampleTag{}, &struct {
 		A string `json:"A,omitempty"`
-	}{}) != nil {
-		t.Fatal("an empty input must give null parameters")
+	}{}} {
+		if got := paramsJSON(t, empty); got != "null" {
+			t.Fatalf("an empty input must give null parameters, got %s for %T", got, empty)
+		}
 	}
+}
+
+// paramsJSON is the CloudTrail form of a decoded request, as a record
+// holds it.
+func paramsJSON(t *testing.T, v any) string {
+	t.Helper()
+	js, err := appendParams(nil, v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(js)
+}
+
+// readBack encodes rec as the log holds it and reads it back, as tools
+// do.
+func readBack(t *testing.T, rec *Record) Record {
+	t.Helper()
+	line, err := rec.AppendJSON(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := ReadRecords(strings.NewReader(string(line)))
+	if err != nil || len(recs) != 1 {
+		t.Fatalf("read back %s: %v", line, err)
+	}
+	return recs[0]
 }
 
 func testInfo() *request.Info {
@@ -92,7 +116,7 @@ func TestAPICallRecord(t *testing.T) {
 	d.AddKey("arn:aws:kms:eu-west-1:111122223333:key/k", "111122223333")
 	d.AddKey("arn:aws:kms:eu-west-1:111122223333:key/k", "111122223333")
 	d.SetAdditional("keyMaterialId", "abc")
-	rec := d.Record(&sampleInput{KeyId: ptr("out")}, nil)
+	rec := readBack(t, d.Record(&sampleInput{KeyId: ptr("out")}, nil))
 	if rec.RequestParameters["keyId"] != "k" {
 		t.Fatalf("request parameters: %+v", rec.RequestParameters)
 	}
@@ -114,11 +138,11 @@ func TestAPICallRecord(t *testing.T) {
 		t.Fatalf("user agent not truncated on a rune boundary: %d bytes", len(rec.UserAgent))
 	}
 
-	write := APICall(Call{Info: testInfo(), Input: &sampleInput{}, Output: &sampleInput{KeyId: ptr("out")}, Time: at})
+	write := readBack(t, APICall(Call{Info: testInfo(), Input: &sampleInput{}, Output: &sampleInput{KeyId: ptr("out")}, Time: at}))
 	if write.ResponseElements["keyId"] != "out" {
 		t.Fatalf("a change must record its response: %+v", write.ResponseElements)
 	}
-	failed := APICall(Call{Info: testInfo(), Err: kmserr.Disabled("arn is disabled."), Time: at})
+	failed := readBack(t, APICall(Call{Info: testInfo(), Err: kmserr.Disabled("arn is disabled."), Time: at}))
 	if failed.ErrorCode != "DisabledException" || failed.ErrorMessage != "arn is disabled." || failed.ResponseElements != nil {
 		t.Fatalf("failure: %+v", failed)
 	}
@@ -230,3 +254,8 @@ func TestFileWriterAppendsOneLinePerRecord(t *testing.T) {
 		t.Fatalf("audit log mode %v (%v), want 0600", st.Mode().Perm(), err)
 	}
 }
+
+var (
+	timeOfTest = time.Date(2026, 11, 25, 12, 30, 45, 0, time.UTC)
+	errTest    = errors.New("test failure")
+)

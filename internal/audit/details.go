@@ -2,7 +2,8 @@ package audit
 
 import (
 	"context"
-	"maps"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -36,12 +37,23 @@ type Details struct {
 	readOnly bool
 	at       time.Time
 
-	mu         sync.Mutex
-	input      any
-	resources  []Resource
-	additional map[string]any
+	mu        sync.Mutex
+	input     any
+	resources []Resource
+	// additional is additionalEventData, sorted by name as its JSON is:
+	// a request records one or two members, which a slice holds in one
+	// allocation where a map took two.
+	additional []additionalMember
 	staged     bool
 }
+
+// additionalMember is one member of additionalEventData.
+type additionalMember struct {
+	name  string
+	value any
+}
+
+func compareAdditional(m additionalMember, name string) int { return strings.Compare(m.name, name) }
 
 type detailsKey struct{}
 
@@ -86,10 +98,12 @@ func (d *Details) AddKey(arn, account string) {
 func (d *Details) SetAdditional(name string, value any) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.additional == nil {
-		d.additional = map[string]any{}
+	i, found := slices.BinarySearchFunc(d.additional, name, compareAdditional)
+	if found {
+		d.additional[i].value = value
+		return
 	}
-	d.additional[name] = value
+	d.additional = slices.Insert(d.additional, i, additionalMember{name, value})
 }
 
 // Resources returns a copy of the recorded resources.
@@ -103,16 +117,20 @@ func (d *Details) Resources() []Resource {
 func (d *Details) Additional() map[string]any {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.additional == nil {
+	if len(d.additional) == 0 {
 		return nil
 	}
-	return maps.Clone(d.additional)
+	m := make(map[string]any, len(d.additional))
+	for _, a := range d.additional {
+		m[a.name] = a.value
+	}
+	return m
 }
 
 // Mark is a point in what a Details has recorded.
 type Mark struct {
 	resources  int
-	additional map[string]any
+	additional []additionalMember
 }
 
 // Mark returns the current point. A store transaction whose function may
@@ -121,7 +139,7 @@ type Mark struct {
 func (d *Details) Mark() Mark {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return Mark{resources: len(d.resources), additional: maps.Clone(d.additional)}
+	return Mark{resources: len(d.resources), additional: slices.Clone(d.additional)}
 }
 
 // Rewind forgets what was recorded after m.
@@ -129,7 +147,9 @@ func (d *Details) Rewind(m Mark) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.resources = d.resources[:min(m.resources, len(d.resources))]
-	d.additional = maps.Clone(m.additional)
+	// A copy: SetAdditional changes members in place, and the mark may be
+	// rewound to again.
+	d.additional = slices.Clone(m.additional)
 }
 
 // Record builds the request's record with its outcome: output (nil for

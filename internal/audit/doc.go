@@ -3,6 +3,6 @@
 // rotation, deletion at the end of the waiting period).
 //
 // Records never hold plaintext, ciphertext or key material: request
-// parameters are copied from the decoded input with every member tagged
-// `audit:"-"` left out.
+// parameters are recorded from the decoded input with every []byte member
+// and every member tagged `audit:"-"` left out (params.go).
 package audit

@@ -3,7 +3,6 @@ package audit
 import (
 	"crypto/rand"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -101,6 +100,17 @@ type Record struct {
 	RecipientAccountID  string         `json:"recipientAccountId"`
 	EventCategory       string         `json:"eventCategory"`
 	ServiceEventDetails map[string]any `json:"serviceEventDetails,omitempty"`
+
+	// A record built by APICall is written at once (FileWriter.Write,
+	// Shipper.Stage), so it keeps the sources of its largest parts and
+	// AppendJSON encodes them straight from there: input and output are
+	// the decoded request and the response, recorded in their CloudTrail
+	// form (params.go) instead of RequestParameters and ResponseElements,
+	// and details holds the request's resources and additionalEventData
+	// instead of Resources and AdditionalEventData. Records read back from
+	// a log have the exported fields only.
+	input, output any
+	details       *Details
 }
 
 // Call describes one finished API call.
@@ -130,9 +140,8 @@ func APICall(c Call) *Record {
 		AWSRegion:          info.Region,
 		SourceIPAddress:    info.SourceIP,
 		UserAgent:          truncate(info.UserAgent, maxUserAgent),
-		RequestParameters:  Params(c.Input),
+		input:              c.Input,
 		RequestID:          info.ID,
-		EventID:            newEventID(),
 		ReadOnly:           c.ReadOnly,
 		EventType:          "AwsApiCall",
 		ManagementEvent:    true,
@@ -141,8 +150,9 @@ func APICall(c Call) *Record {
 	}
 	if c.Details != nil {
 		rec.EventID = c.Details.EventID
-		rec.Resources = c.Details.Resources()
-		rec.AdditionalEventData = c.Details.Additional()
+		rec.details = c.Details
+	} else {
+		rec.EventID = newEventID()
 	}
 	if c.Err != nil {
 		var kerr *kmserr.Error
@@ -152,7 +162,7 @@ func APICall(c Call) *Record {
 			rec.ErrorCode, rec.ErrorMessage = kmserr.CodeInternal, "An internal error occurred."
 		}
 	} else if !c.ReadOnly {
-		rec.ResponseElements = Params(c.Output)
+		rec.output = c.Output
 	}
 	return rec
 }
@@ -215,7 +225,9 @@ func truncate(s string, n int) string {
 	return s[:n]
 }
 
-// newEventID returns a random UUID for eventID.
+// newEventID returns a random UUID for eventID. It is hex-encoded by hand
+// into one array, so that the string is its only allocation (fmt.Sprintf
+// took a dozen).
 func newEventID() string {
 	var b [16]byte
 	if _, err := rand.Read(b[:]); err != nil {
@@ -225,5 +237,15 @@ func newEventID() string {
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	var id [36]byte
+	j := 0
+	for i, c := range b {
+		if i == 4 || i == 6 || i == 8 || i == 10 {
+			id[j] = '-'
+			j++
+		}
+		id[j], id[j+1] = hexDigits[c>>4], hexDigits[c&0xf]
+		j += 2
+	}
+	return string(id[:])
 }

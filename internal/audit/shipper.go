@@ -59,11 +59,15 @@ func NewShipper(st store.Store, file *FileWriter, clk clock.Clock, log *slog.Log
 // Stage puts rec into tx's outbox. It is a write of the transaction like
 // any other: committed with it or not at all.
 func (s *Shipper) Stage(tx store.Tx, rec *Record) error {
-	line, err := json.Marshal(rec)
+	line, err := encodeLine(rec)
 	if err != nil {
 		return fmt.Errorf("audit: encode record: %w", err)
 	}
-	return tx.Put(layout.Outbox(s.clock.Now(), rec.EventID), line)
+	defer releaseLine(line)
+	// The store may keep the value until the transaction ends, so it gets
+	// its own copy (without the newline the shipper adds) rather than the
+	// pooled buffer.
+	return tx.Put(layout.Outbox(s.clock.Now(), rec.EventID), bytes.Clone((*line)[:len(*line)-1]))
 }
 
 // Kick asks for a shipping round soon (after a commit that staged

@@ -1,7 +1,6 @@
 package audit
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -129,11 +128,12 @@ func endTornRecord(f *os.File) error {
 // caller then fails the request (an operation that cannot be audited is not
 // reported as done).
 func (w *FileWriter) Write(rec *Record) error {
-	line, err := json.Marshal(rec)
+	line, err := encodeLine(rec)
 	if err != nil {
 		return fmt.Errorf("audit: encode record: %w", err)
 	}
-	_, err = w.append(append(line, '\n'))
+	defer releaseLine(line)
+	_, err = w.append(*line)
 	return err
 }
 
