@@ -59,15 +59,39 @@ func NewShipper(st store.Store, file *FileWriter, clk clock.Clock, log *slog.Log
 // Stage puts rec into tx's outbox. It is a write of the transaction like
 // any other: committed with it or not at all.
 func (s *Shipper) Stage(tx store.Tx, rec *Record) error {
+	p, err := Prepare(rec)
+	if err != nil {
+		return err
+	}
+	return s.StagePrepared(tx, p)
+}
+
+// Prepared is a record encoded ahead of the transaction that stages it.
+// A change whose record is known before its transaction starts (CreateKey
+// knows its response in advance) encodes it outside, so the group commit's
+// serial section only copies bytes.
+type Prepared struct {
+	eventID string
+	line    []byte
+}
+
+// Prepare encodes rec for StagePrepared.
+func Prepare(rec *Record) (Prepared, error) {
 	line, err := encodeLine(rec)
 	if err != nil {
-		return fmt.Errorf("audit: encode record: %w", err)
+		return Prepared{}, fmt.Errorf("audit: encode record: %w", err)
 	}
 	defer releaseLine(line)
 	// The store may keep the value until the transaction ends, so it gets
 	// its own copy (without the newline the shipper adds) rather than the
 	// pooled buffer.
-	return tx.Put(layout.Outbox(s.clock.Now(), rec.EventID), bytes.Clone((*line)[:len(*line)-1]))
+	return Prepared{eventID: rec.EventID, line: bytes.Clone((*line)[:len(*line)-1])}, nil
+}
+
+// StagePrepared puts a prepared record into tx's outbox, as Stage does. A
+// transaction that runs again may stage the same Prepared again.
+func (s *Shipper) StagePrepared(tx store.Tx, p Prepared) error {
+	return tx.Put(layout.Outbox(s.clock.Now(), p.eventID), p.line)
 }
 
 // Kick asks for a shipping round soon (after a commit that staged

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/trent-kms/trent/internal/audit"
+	"github.com/trent-kms/trent/internal/kmserr"
 	"github.com/trent-kms/trent/internal/store"
 )
 
@@ -19,6 +20,31 @@ import (
 // attempt starts from what the request had recorded before the
 // transaction, so a rolled-back attempt leaves nothing in the record.
 func (s *Service) update(ctx context.Context, fn func(tx store.Tx) (output any, err error)) error {
+	return s.commit(ctx, nil, fn)
+}
+
+// updateKnown is update for a change whose output is known before the
+// transaction (CreateKey): the audit record is built and encoded first, on
+// the request's goroutine, so that the store's group commit, which runs
+// the functions of a batch one after another, spends its serial time on
+// the change alone. fn must record nothing in the request's audit details:
+// the record is already made.
+func (s *Service) updateKnown(ctx context.Context, output any, fn func(tx store.Tx) error) error {
+	rec := audit.DetailsFrom(ctx).Record(output, nil)
+	if rec == nil {
+		return s.commit(ctx, nil, func(tx store.Tx) (any, error) { return output, fn(tx) })
+	}
+	prepared, err := audit.Prepare(rec)
+	if err != nil {
+		return kmserr.Internal(err)
+	}
+	return s.commit(ctx, &prepared, func(tx store.Tx) (any, error) { return output, fn(tx) })
+}
+
+// commit runs fn in a store transaction and stages the request's audit
+// record with its change: prepared if given, else the record built from
+// fn's output.
+func (s *Service) commit(ctx context.Context, prepared *audit.Prepared, fn func(tx store.Tx) (output any, err error)) error {
 	d := audit.DetailsFrom(ctx)
 	mark := d.Mark()
 	err := s.store.Update(ctx, func(tx store.Tx) error {
@@ -26,6 +52,9 @@ func (s *Service) update(ctx context.Context, fn func(tx store.Tx) (output any, 
 		out, err := fn(tx)
 		if err != nil {
 			return err
+		}
+		if prepared != nil {
+			return s.audit.StagePrepared(tx, *prepared)
 		}
 		rec := d.Record(out, nil)
 		if rec == nil {

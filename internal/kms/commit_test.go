@@ -12,7 +12,7 @@ import (
 // storeWriters are the functions that may call the store's Update
 // directly, with the reason each needs no audit record of its own.
 var storeWriters = map[string]string{
-	"update":          "commits a request's change with its audit record",
+	"commit":          "commits a request's change with its audit record (update, updateKnown)",
 	"serviceEvent":    "commits Trent's own change with its AwsServiceEvent record",
 	"FlushUsage":      "bookkeeping of GetKeyLastUsage, not a change any API call made",
 	"emptyTrash":      "removes the records of a key whose deletion was committed and audited already",

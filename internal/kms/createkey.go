@@ -110,34 +110,77 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	// The material is committed (fsynced) before the key is returned, so
 	// no ciphertext can ever be made under material that is not durable.
 	out := &CreateKeyOutput{KeyMetadata: metadata(k)}
-	err = s.update(ctx, func(tx store.Tx) (any, error) {
-		// CloudTrail's CreateKey record names the new key in its resources.
-		audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
-		return out, insertKey(tx, k, materials, policyDoc, tags)
-	})
+	// CloudTrail's CreateKey record names the new key in its resources.
+	audit.DetailsFrom(ctx).AddKey(k.ARN(), k.Account)
+	// The records are encoded before the transaction (updateKnown).
+	writes, err := encodeNewKey(k, materials, policyDoc, tags)
 	if err != nil {
+		return nil, kmserr.Internal(err)
+	}
+	if err := s.updateKnown(ctx, out, writes.insert); err != nil {
 		return nil, err
 	}
 	return out, nil
 }
 
-// insertKey writes every record of a new key.
-func insertKey(tx store.Tx, k *keys.Key, materials []keys.Material, policyDoc string, tags []storedTag) error {
-	if err := putKey(tx, nil, k); err != nil {
+// newKeyWrites are the encoded records of a new key, ready to be put.
+type newKeyWrites struct {
+	key  *keys.Key
+	puts []recordPut
+}
+
+// recordPut is one encoded record and where it goes.
+type recordPut struct {
+	path  string
+	value []byte
+}
+
+// encodeNewKey encodes every record of a new key.
+func encodeNewKey(k *keys.Key, materials []keys.Material, policyDoc string, tags []storedTag) (*newKeyWrites, error) {
+	w := &newKeyWrites{key: k, puts: make([]recordPut, 0, 3+len(materials))}
+	add := func(path string, v any) error {
+		b, err := encodeRecord(v)
+		w.puts = append(w.puts, recordPut{path: path, value: b})
 		return err
 	}
+	if err := add(layout.Key(k.Account, k.Region, k.ID), k); err != nil {
+		return nil, err
+	}
 	for _, m := range materials {
-		if err := putRecord(tx, layout.Material(k.Account, k.Region, k.ID, m.Version), m); err != nil {
+		if err := add(layout.Material(k.Account, k.Region, k.ID, m.Version), m); err != nil {
+			return nil, err
+		}
+	}
+	if err := add(layout.Policy(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: policyDoc}); err != nil {
+		return nil, err
+	}
+	if len(tags) > 0 {
+		if err := add(layout.Tags(k.Account, k.Region, k.ID), tagRecord{Tags: tags}); err != nil {
+			return nil, err
+		}
+	}
+	return w, nil
+}
+
+// insert puts the records of the new key and its scheduler index entries.
+// It may run more than once (a batch that runs again); the records are
+// never changed, so each run puts the same bytes.
+func (w *newKeyWrites) insert(tx store.Tx) error {
+	for _, p := range w.puts {
+		if err := tx.Put(p.path, p.value); err != nil {
 			return err
 		}
 	}
-	if err := putRecord(tx, layout.Policy(k.Account, k.Region, k.ID), policyRecord{Name: defaultPolicyName, Document: policyDoc}); err != nil {
+	return syncDue(tx, nil, w.key)
+}
+
+// insertKey writes every record of a new key.
+func insertKey(tx store.Tx, k *keys.Key, materials []keys.Material, policyDoc string, tags []storedTag) error {
+	w, err := encodeNewKey(k, materials, policyDoc, tags)
+	if err != nil {
 		return err
 	}
-	if len(tags) > 0 {
-		return putRecord(tx, layout.Tags(k.Account, k.Region, k.ID), tagRecord{Tags: tags})
-	}
-	return nil
+	return w.insert(tx)
 }
 
 // keyShape works out the spec, usage and origin of a new key from the

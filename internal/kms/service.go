@@ -31,6 +31,9 @@ type Sealer interface {
 type Auditor interface {
 	// Stage writes rec into tx, so it is committed with the change.
 	Stage(tx store.Tx, rec *audit.Record) error
+	// StagePrepared is Stage of a record encoded beforehand
+	// (audit.Prepare).
+	StagePrepared(tx store.Tx, p audit.Prepared) error
 	// Kick asks for staged records to be shipped to the log soon.
 	Kick()
 }
