@@ -55,41 +55,49 @@ func requestInput(r *http.Request) canonicalInput {
 	return in
 }
 
-// canonicalRequest joins the six parts with newlines.
+// canonicalRequest joins the six parts with newlines, taking the payload
+// hash from in.payloadHash.
 func canonicalRequest(in canonicalInput) string {
-	var b strings.Builder
-	// One allocation for the usual request: a few hundred bytes of
-	// headers, the signed-header list and the payload hash.
-	b.Grow(512)
-	b.WriteString(in.method)
-	b.WriteByte('\n')
-	b.WriteString(canonicalURI(in.rawPath, in.normalize))
-	b.WriteByte('\n')
-	b.WriteString(canonicalQuery(in.rawQuery, in.presigned))
-	b.WriteByte('\n')
+	return string(appendCanonicalRequest(nil, &in, []byte(in.payloadHash)))
+}
+
+// appendCanonicalRequest appends the canonical request to b. The verifier
+// builds it in a stack buffer and hashes it there, so the payload hash is
+// passed as bytes (also on the stack) instead of through in.payloadHash.
+func appendCanonicalRequest(b []byte, in *canonicalInput, payloadHash []byte) []byte {
+	b = append(b, in.method...)
+	b = append(b, '\n')
+	b = appendCanonicalURI(b, in.rawPath, in.normalize)
+	b = append(b, '\n')
+	b = append(b, canonicalQuery(in.rawQuery, in.presigned)...)
+	b = append(b, '\n')
 	for _, name := range in.signedHeaders {
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(canonicalHeaderValue(in, name))
-		b.WriteByte('\n')
+		b = append(b, name...)
+		b = append(b, ':')
+		b = appendHeaderValue(b, in, name)
+		b = append(b, '\n')
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	for i, name := range in.signedHeaders {
 		if i > 0 {
-			b.WriteByte(';')
+			b = append(b, ';')
 		}
-		b.WriteString(name)
+		b = append(b, name...)
 	}
-	b.WriteByte('\n')
-	b.WriteString(in.payloadHash)
-	return b.String()
+	b = append(b, '\n')
+	return append(b, payloadHash...)
 }
 
 // stringToSign is algorithm, request time, scope and the hex SHA-256 of the
 // canonical request.
 func stringToSign(t, scope, canonical string) []byte {
 	sum := sha256.Sum256([]byte(canonical))
-	b := make([]byte, 0, len(Algorithm)+len(t)+len(scope)+3+2*len(sum))
+	return appendStringToSign(nil, []byte(t), []byte(scope), &sum)
+}
+
+// appendStringToSign appends the string to sign of a request made at t
+// (timeFormat) in scope whose canonical request hashes to sum.
+func appendStringToSign(b, t, scope []byte, sum *[sha256.Size]byte) []byte {
 	b = append(b, Algorithm...)
 	b = append(b, '\n')
 	b = append(b, t...)
@@ -97,6 +105,27 @@ func stringToSign(t, scope, canonical string) []byte {
 	b = append(b, scope...)
 	b = append(b, '\n')
 	return hex.AppendEncode(b, sum[:])
+}
+
+// appendScope appends the credential scope of a.
+func appendScope(b []byte, a *Authorization) []byte {
+	b = append(b, a.Date...)
+	b = append(b, '/')
+	b = append(b, a.Region...)
+	b = append(b, '/')
+	b = append(b, a.Service...)
+	b = append(b, '/')
+	return append(b, terminator...)
+}
+
+// appendCanonicalURI appends canonicalURI(rawPath, normalize). The path of
+// every KMS request is "/", which is its own canonical form; only other
+// paths are split and encoded.
+func appendCanonicalURI(b []byte, rawPath string, normalize bool) []byte {
+	if rawPath == "/" {
+		return append(b, '/')
+	}
+	return append(b, canonicalURI(rawPath, normalize)...)
 }
 
 // canonicalURI URI-encodes each segment of the path as written on the wire.
@@ -183,22 +212,44 @@ func queryUnescape(s string) string {
 	return u
 }
 
-// canonicalHeaderValue joins a signed header's values with commas, in the
-// order received, each trimmed with inner runs of spaces collapsed. Host
-// is not in r.Header once Go has parsed the request.
-func canonicalHeaderValue(in canonicalInput, name string) string {
+// appendHeaderValue appends a signed header's values joined with commas,
+// in the order received, each trimmed with inner runs of spaces collapsed.
+// Host is not in r.Header once Go has parsed the request.
+func appendHeaderValue(b []byte, in *canonicalInput, name string) []byte {
 	if name == "host" {
-		return trimAll(in.host)
+		return appendTrimmed(b, in.host)
 	}
-	values := in.header.Values(name)
-	if len(values) == 1 {
-		return trimAll(values[0])
+	for i, v := range headerValues(in.header, name) {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendTrimmed(b, v)
 	}
-	trimmed := make([]string, len(values)) // Values aliases r.Header
-	for i, v := range values {
-		trimmed[i] = trimAll(v)
+	return b
+}
+
+// headerValues is h.Values(name) for a signed header name. Signed header
+// names are lower case, which Values would copy into a new canonical-case
+// string on every call; the canonical form is built on the stack instead
+// and used only as a map index, which Go does not copy. The rules are
+// textproto.CanonicalMIMEHeaderKey's for a name of lower-case token
+// characters (upper case first and after each '-'); any other name takes
+// the library's path.
+func headerValues(h http.Header, name string) []string {
+	var buf [64]byte
+	if len(name) > len(buf) || !isLowerToken(name) {
+		return h.Values(name)
 	}
-	return strings.Join(trimmed, ",")
+	upper := true
+	for i := 0; i < len(name); i++ {
+		c := name[i]
+		if upper && 'a' <= c && c <= 'z' {
+			c -= 'a' - 'A'
+		}
+		buf[i] = c
+		upper = c == '-'
+	}
+	return h[string(buf[:len(name)])]
 }
 
 // trimAll trims v and collapses each run of spaces or tabs into one space.
@@ -207,7 +258,42 @@ func trimAll(v string) string {
 	if !needsTrim(v) {
 		return v
 	}
-	return strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' }), " ")
+	return string(appendTrimmed(nil, v))
+}
+
+// appendTrimmed appends trimAll(v) without making it a string first.
+// Spaces and tabs are ASCII, so splitting on bytes is the same as
+// strings.FieldsFunc on runes.
+func appendTrimmed(b []byte, v string) []byte {
+	if !needsTrim(v) {
+		return append(b, v...)
+	}
+	first := true
+	for {
+		var f string
+		if f, v = nextBlankField(v); f == "" {
+			return b
+		}
+		if !first {
+			b = append(b, ' ')
+		}
+		b = append(b, f...)
+		first = false
+	}
+}
+
+// nextBlankField returns the first field of s separated by spaces and tabs
+// and what follows it; field is "" when there are no more.
+func nextBlankField(s string) (field, rest string) {
+	i := 0
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t') {
+		i++
+	}
+	j := i
+	for j < len(s) && s[j] != ' ' && s[j] != '\t' {
+		j++
+	}
+	return s[i:j], s[j:]
 }
 
 // needsTrim reports whether trimAll would change v: a tab, a space at
