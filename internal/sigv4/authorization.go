@@ -227,8 +227,7 @@ func isLowerToken(s string) bool {
 		return false
 	}
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if !strings.ContainsRune(lowerTokenChars, rune(c)) {
+		if !isLowerTokenChar[s[i]] {
 			return false
 		}
 	}
@@ -237,6 +236,16 @@ func isLowerToken(s string) bool {
 
 // lowerTokenChars is RFC 9110's tchar set without the upper-case letters.
 const lowerTokenChars = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyz"
+
+// isLowerTokenChar is lowerTokenChars as a table: every signed header name
+// of every request is checked byte by byte, and strings.ContainsRune per
+// byte was a fifth of a verification's time.
+var isLowerTokenChar = func() (t [256]bool) {
+	for i := 0; i < len(lowerTokenChars); i++ {
+		t[lowerTokenChars[i]] = true
+	}
+	return t
+}()
 
 func isLowerHex(s string, n int) bool {
 	if len(s) != n {

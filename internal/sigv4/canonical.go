@@ -228,6 +228,24 @@ func appendHeaderValue(b []byte, in *canonicalInput, name string) []byte {
 	return b
 }
 
+// The request headers the verifier reads, in the canonical form net/http
+// keys them by (TestHeaderKeysCanonical).
+const (
+	keyAuthorization = "Authorization"
+	keyDate          = "X-Amz-Date"
+	keySecurityToken = "X-Amz-Security-Token"
+	keyContentSHA256 = "X-Amz-Content-Sha256"
+)
+
+// headerGet is h.Get(key) for a key already in canonical form, which Get
+// would check byte by byte again on every call.
+func headerGet(h http.Header, key string) string {
+	if v := h[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
 // headerValues is h.Values(name) for a signed header name. Signed header
 // names are lower case, which Values would copy into a new canonical-case
 // string on every call; the canonical form is built on the stack instead

@@ -126,3 +126,27 @@ func TestVerifyAllocs(t *testing.T) {
 		t.Fatalf("Verify allocates %v times, want at most 1", n)
 	}
 }
+
+// TestLowerTokenTable: the table holds exactly the characters listed.
+func TestLowerTokenTable(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		if want := strings.ContainsRune(lowerTokenChars, rune(c)); isLowerTokenChar[c] != want {
+			t.Errorf("%q: table says %v", rune(c), isLowerTokenChar[c])
+		}
+	}
+}
+
+// TestHeaderKeysCanonical: headerGet's keys need no canonicalising, so it
+// finds what http.Header.Get finds.
+func TestHeaderKeysCanonical(t *testing.T) {
+	for _, k := range []string{keyAuthorization, keyDate, keySecurityToken, keyContentSHA256} {
+		if c := textproto.CanonicalMIMEHeaderKey(k); c != k {
+			t.Errorf("%q is not canonical (%q)", k, c)
+		}
+		h := http.Header{}
+		h.Set(strings.ToLower(k), "v")
+		if headerGet(h, k) != "v" || headerGet(http.Header{}, k) != "" {
+			t.Errorf("headerGet(%q) does not find what Set stored", k)
+		}
+	}
+}

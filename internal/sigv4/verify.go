@@ -44,7 +44,7 @@ func (v *HMACVerifier) Verify(r *http.Request, body []byte, now time.Time) (Auth
 // its lookup (the principal the access key stands for) captures it in a
 // closure made per request, while the signing-key cache stays shared.
 func (v *HMACVerifier) VerifyWith(r *http.Request, body []byte, now time.Time, secret SecretFunc) (Authorization, error) {
-	header := r.Header.Get("Authorization")
+	header := headerGet(r.Header, keyAuthorization)
 	// Most requests have no query string; parsing it would allocate a map
 	// only to find no X-Amz-Algorithm.
 	var query url.Values
@@ -70,7 +70,7 @@ func (v *HMACVerifier) VerifyWith(r *http.Request, body []byte, now time.Time, s
 		return Authorization{}, err
 	}
 	var day [len("20060102")]byte
-	if d := a.Time.AppendFormat(day[:0], "20060102"); a.Date != string(d) {
+	if d := appendDate(day[:0], a.Time); a.Date != string(d) {
 		return Authorization{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
 			a.Date + "' != '" + string(d) + "', from '" + a.Time.Format(timeFormat) + "'.")
 	}
@@ -105,7 +105,7 @@ func (v *HMACVerifier) signatureMatches(r *http.Request, a *Authorization, secre
 
 	var tBuf [len(timeFormat)]byte
 	var scopeBuf, stsBuf [256]byte
-	sts := appendStringToSign(stsBuf[:0], a.Time.AppendFormat(tBuf[:0], timeFormat), appendScope(scopeBuf[:0], a), &sum)
+	sts := appendStringToSign(stsBuf[:0], appendTimestamp(tBuf[:0], a.Time), appendScope(scopeBuf[:0], a), &sum)
 
 	var want, got [sha256.Size]byte
 	v.keys.entry(secret, a.Date, a.Region, a.Service).sign(&want, sts)
@@ -131,14 +131,14 @@ func (v *HMACVerifier) parseHeaderForm(r *http.Request, header string) (Authoriz
 	if err != nil {
 		return Authorization{}, err
 	}
-	date := r.Header.Get("X-Amz-Date")
+	date := headerGet(r.Header, keyDate)
 	if date == "" {
 		return Authorization{}, incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
-	if a.Time, err = time.Parse(timeFormat, date); err != nil {
+	if a.Time, err = parseTimestamp(date); err != nil {
 		return Authorization{}, incomplete("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\".")
 	}
-	a.SessionToken = r.Header.Get("X-Amz-Security-Token")
+	a.SessionToken = headerGet(r.Header, keySecurityToken)
 	return a, nil
 }
 
@@ -190,7 +190,7 @@ func checkTime(a Authorization, expires time.Duration, now time.Time) error {
 func payloadHash(h *[2 * sha256.Size]byte, r *http.Request, body []byte) error {
 	sum := sha256.Sum256(body)
 	hex.Encode(h[:], sum[:])
-	claimed := r.Header.Get("X-Amz-Content-Sha256")
+	claimed := headerGet(r.Header, keyContentSHA256)
 	if claimed == "" || claimed == string(h[:]) {
 		return nil
 	}
