@@ -182,9 +182,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, info *request.In
 	if timeout <= 0 {
 		timeout = h.cfg.OperationTimeout
 	}
-	// The deadline's timer starts only if the operation waits on it
-	// (deadline.go); most finish without asking.
-	ctx, cancel := withLazyDeadline(request.NewContext(r.Context(), info), time.Now().Add(timeout))
+	ctx, cancel := context.WithTimeout(request.NewContext(r.Context(), info), timeout)
 	defer cancel()
 	ctx, details := audit.WithDetails(ctx, info, op.ReadOnly, start)
 	input, output, resp, err := h.run(ctx, op, in.bytes, bodyErr)
