@@ -144,22 +144,21 @@ func NewHandler(cfg Config) http.Handler {
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	start := h.cfg.Clock.Now()
 	info := &request.Info{ID: h.newID(), SourceIP: sourceIP(r), UserAgent: r.UserAgent(), Secure: r.TLS != nil}
-	w.Header().Set(headerRequestID, info.ID)
 	var e *kmserr.Error
 	defer func() {
 		if p := recover(); p != nil {
 			e = kmserr.Internal(&panicError{value: p, stack: debug.Stack()})
-			writeError(w, e)
+			writeError(w, info.ID, e)
 		}
 		h.logRequest(r.Context(), info, e, start)
 	}()
 
 	body, e := h.serve(w, r, info, start)
 	if e != nil {
-		writeError(w, e)
+		writeError(w, info.ID, e)
 		return
 	}
-	writeJSON(w, body)
+	writeJSON(w, info.ID, body)
 }
 
 // serve runs the request and returns the encoded output or the error.
@@ -249,17 +248,21 @@ func (h *handler) logRequest(ctx context.Context, info *request.Info, e *kmserr.
 	if e != nil {
 		status, code = wireStatus(e), e.Code
 	}
-	attrs := []slog.Attr{
-		slog.String("request_id", info.ID),
-		slog.String("operation", info.Operation),
-		slog.Int("status", status),
-		slog.String("error_code", code),
-		slog.Float64("duration_seconds", h.cfg.Clock.Now().Sub(start).Seconds()),
+	// The debug line is off in production; LogAttrs would find that out
+	// only after the attributes (and the clock reading) had been made.
+	if h.log.Enabled(ctx, slog.LevelDebug) {
+		attrs := []slog.Attr{
+			slog.String("request_id", info.ID),
+			slog.String("operation", info.Operation),
+			slog.Int("status", status),
+			slog.String("error_code", code),
+			slog.Float64("duration_seconds", h.cfg.Clock.Now().Sub(start).Seconds()),
+		}
+		if e != nil && status < 500 && e.Cause() != nil {
+			attrs = append(attrs, slog.String("cause", e.Cause().Error()))
+		}
+		h.log.LogAttrs(ctx, slog.LevelDebug, "request", attrs...)
 	}
-	if e != nil && status < 500 && e.Cause() != nil {
-		attrs = append(attrs, slog.String("cause", e.Cause().Error()))
-	}
-	h.log.LogAttrs(ctx, slog.LevelDebug, "request", attrs...)
 	if status >= 500 {
 		h.logFault(ctx, info, e)
 	}

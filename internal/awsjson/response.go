@@ -11,15 +11,14 @@ import (
 	"github.com/trent-kms/trent/internal/kmserr"
 )
 
-// Header names as AWS spells them. net/http canonicalises them on the wire
-// (X-Amzn-Requestid); header names are case-insensitive and every SDK reads
-// them that way.
+// Header names. AWS spells the response headers x-amzn-RequestId and
+// X-Amzn-ErrorType; net/http canonicalises them on the wire (keyRequestID,
+// keyErrorType below), and header names are case-insensitive and every SDK
+// reads them that way.
 const (
-	headerRequestID = "x-amzn-RequestId"
-	headerErrorType = "X-Amzn-ErrorType"
-	headerTarget    = "X-Amz-Target"
-	contentType11   = "application/x-amz-json-1.1"
-	contentType10   = "application/x-amz-json-1.0"
+	headerTarget  = "X-Amz-Target"
+	contentType11 = "application/x-amz-json-1.1"
+	contentType10 = "application/x-amz-json-1.0"
 )
 
 // errorBody is the awsJson1_1 error document. The Go SDK (smithy-go
@@ -30,25 +29,46 @@ type errorBody struct {
 	Message string `json:"message"`
 }
 
+// The response headers as net/http keys them (textproto canonical form),
+// for writing straight into the header map; TestResponseHeaderKeys checks
+// them against AWS's spelling.
+const (
+	keyRequestID     = "X-Amzn-Requestid"
+	keyErrorType     = "X-Amzn-Errortype"
+	keyContentType   = "Content-Type"
+	keyContentLength = "Content-Length"
+)
+
+// setHeaders sets the headers of every response, and X-Amzn-ErrorType
+// when errorType is not empty. The values share one backing array and the
+// keys are assigned in canonical form: Header.Set allocates a slice per
+// value and canonicalises "x-amzn-RequestId" into a new string, on every
+// request. The map ends up as Set would leave it.
+func setHeaders(h http.Header, requestID string, bodyLen int, errorType string) {
+	v := make([]string, 4)
+	v[0], v[1], v[2], v[3] = requestID, contentType11, strconv.Itoa(bodyLen), errorType
+	h[keyRequestID] = v[0:1:1]
+	h[keyContentType] = v[1:2:2]
+	h[keyContentLength] = v[2:3:3]
+	if errorType != "" {
+		h[keyErrorType] = v[3:4:4]
+	}
+}
+
 // writeJSON sends a 200 with an encoded output.
-func writeJSON(w http.ResponseWriter, body []byte) {
-	h := w.Header()
-	h.Set("Content-Type", contentType11)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+func writeJSON(w http.ResponseWriter, requestID string, body []byte) {
+	setHeaders(w.Header(), requestID, len(body), "")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(body) // a client gone away is not our error to report
 }
 
 // writeError sends e with its status, code header and body.
-func writeError(w http.ResponseWriter, e *kmserr.Error) {
+func writeError(w http.ResponseWriter, requestID string, e *kmserr.Error) {
 	body, err := json.Marshal(errorBody{Type: e.Code, Message: e.Message})
 	if err != nil { // cannot happen for two strings; keep the wire valid anyway
 		body = []byte(`{"__type":"` + kmserr.CodeInternal + `","message":""}`)
 	}
-	h := w.Header()
-	h.Set("Content-Type", contentType11)
-	h.Set(headerErrorType, e.Code)
-	h.Set("Content-Length", strconv.Itoa(len(body)))
+	setHeaders(w.Header(), requestID, len(body), e.Code)
 	w.WriteHeader(wireStatus(e))
 	_, _ = w.Write(body)
 }

@@ -70,6 +70,11 @@ func checkContentType(values []string) error {
 	if len(values) != 1 {
 		return unknownOperation(want)
 	}
+	if values[0] == contentType11 {
+		// What every SDK sends, accepted without mime.ParseMediaType's
+		// parameter map.
+		return nil
+	}
 	mediaType, params, err := mime.ParseMediaType(values[0])
 	if err != nil || mediaType != contentType11 && mediaType != contentType10 {
 		return unknownOperation(want)
@@ -95,19 +100,43 @@ func readBody(w http.ResponseWriter, r *http.Request, limit int64) ([]byte, erro
 	if r.ContentLength > limit {
 		return nil, tooLarge(limit)
 	}
-	var buf bytes.Buffer
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength) + bytes.MinRead) // ReadFrom wants MinRead spare to detect EOF
+	body, err := readAll(http.MaxBytesReader(w, r.Body, limit), r.ContentLength)
+	if err == nil {
+		return body, nil // before maxErr, which escapes: no allocation for it
 	}
-	_, err := buf.ReadFrom(http.MaxBytesReader(w, r.Body, limit))
 	var maxErr *http.MaxBytesError
 	switch {
 	case errors.As(err, &maxErr):
 		return nil, tooLarge(limit)
-	case err != nil && !errors.Is(err, io.EOF):
+	case !errors.Is(err, io.EOF): // a wrapped EOF ends the body, as bytes.Buffer.ReadFrom has it
 		return nil, kmserr.Serialization("The request body could not be read.").WithCause(err)
 	}
-	return buf.Bytes(), nil
+	return body, nil
+}
+
+// readAll is io.ReadAll into one buffer of the announced length (plus the
+// byte the read that finds EOF needs), so that a body of known length is
+// read with one allocation of its size; io.ReadAll and bytes.Buffer start
+// at 512 bytes and grow. A body that turns out longer or of unknown length
+// (-1) grows the buffer as append does.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	if size < 0 {
+		size = bytes.MinRead
+	}
+	b := make([]byte, 0, size+1)
+	for {
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+	}
 }
 
 func tooLarge(limit int64) *kmserr.Error {

@@ -55,41 +55,49 @@ func requestInput(r *http.Request) canonicalInput {
 	return in
 }
 
-// canonicalRequest joins the six parts with newlines.
+// canonicalRequest joins the six parts with newlines, taking the payload
+// hash from in.payloadHash.
 func canonicalRequest(in canonicalInput) string {
-	var b strings.Builder
-	// One allocation for the usual request: a few hundred bytes of
-	// headers, the signed-header list and the payload hash.
-	b.Grow(512)
-	b.WriteString(in.method)
-	b.WriteByte('\n')
-	b.WriteString(canonicalURI(in.rawPath, in.normalize))
-	b.WriteByte('\n')
-	b.WriteString(canonicalQuery(in.rawQuery, in.presigned))
-	b.WriteByte('\n')
+	return string(appendCanonicalRequest(nil, &in, []byte(in.payloadHash)))
+}
+
+// appendCanonicalRequest appends the canonical request to b. The verifier
+// builds it in a stack buffer and hashes it there, so the payload hash is
+// passed as bytes (also on the stack) instead of through in.payloadHash.
+func appendCanonicalRequest(b []byte, in *canonicalInput, payloadHash []byte) []byte {
+	b = append(b, in.method...)
+	b = append(b, '\n')
+	b = appendCanonicalURI(b, in.rawPath, in.normalize)
+	b = append(b, '\n')
+	b = append(b, canonicalQuery(in.rawQuery, in.presigned)...)
+	b = append(b, '\n')
 	for _, name := range in.signedHeaders {
-		b.WriteString(name)
-		b.WriteByte(':')
-		b.WriteString(canonicalHeaderValue(in, name))
-		b.WriteByte('\n')
+		b = append(b, name...)
+		b = append(b, ':')
+		b = appendHeaderValue(b, in, name)
+		b = append(b, '\n')
 	}
-	b.WriteByte('\n')
+	b = append(b, '\n')
 	for i, name := range in.signedHeaders {
 		if i > 0 {
-			b.WriteByte(';')
+			b = append(b, ';')
 		}
-		b.WriteString(name)
+		b = append(b, name...)
 	}
-	b.WriteByte('\n')
-	b.WriteString(in.payloadHash)
-	return b.String()
+	b = append(b, '\n')
+	return append(b, payloadHash...)
 }
 
 // stringToSign is algorithm, request time, scope and the hex SHA-256 of the
 // canonical request.
 func stringToSign(t, scope, canonical string) []byte {
 	sum := sha256.Sum256([]byte(canonical))
-	b := make([]byte, 0, len(Algorithm)+len(t)+len(scope)+3+2*len(sum))
+	return appendStringToSign(nil, []byte(t), []byte(scope), &sum)
+}
+
+// appendStringToSign appends the string to sign of a request made at t
+// (timeFormat) in scope whose canonical request hashes to sum.
+func appendStringToSign(b, t, scope []byte, sum *[sha256.Size]byte) []byte {
 	b = append(b, Algorithm...)
 	b = append(b, '\n')
 	b = append(b, t...)
@@ -97,6 +105,27 @@ func stringToSign(t, scope, canonical string) []byte {
 	b = append(b, scope...)
 	b = append(b, '\n')
 	return hex.AppendEncode(b, sum[:])
+}
+
+// appendScope appends the credential scope of a.
+func appendScope(b []byte, a *Authorization) []byte {
+	b = append(b, a.Date...)
+	b = append(b, '/')
+	b = append(b, a.Region...)
+	b = append(b, '/')
+	b = append(b, a.Service...)
+	b = append(b, '/')
+	return append(b, terminator...)
+}
+
+// appendCanonicalURI appends canonicalURI(rawPath, normalize). The path of
+// every KMS request is "/", which is its own canonical form; only other
+// paths are split and encoded.
+func appendCanonicalURI(b []byte, rawPath string, normalize bool) []byte {
+	if rawPath == "/" {
+		return append(b, '/')
+	}
+	return append(b, canonicalURI(rawPath, normalize)...)
 }
 
 // canonicalURI URI-encodes each segment of the path as written on the wire.
@@ -181,45 +210,6 @@ func queryUnescape(s string) string {
 		return s
 	}
 	return u
-}
-
-// canonicalHeaderValue joins a signed header's values with commas, in the
-// order received, each trimmed with inner runs of spaces collapsed. Host
-// is not in r.Header once Go has parsed the request.
-func canonicalHeaderValue(in canonicalInput, name string) string {
-	if name == "host" {
-		return trimAll(in.host)
-	}
-	values := in.header.Values(name)
-	if len(values) == 1 {
-		return trimAll(values[0])
-	}
-	trimmed := make([]string, len(values)) // Values aliases r.Header
-	for i, v := range values {
-		trimmed[i] = trimAll(v)
-	}
-	return strings.Join(trimmed, ",")
-}
-
-// trimAll trims v and collapses each run of spaces or tabs into one space.
-// Most values need neither, and are returned as they are.
-func trimAll(v string) string {
-	if !needsTrim(v) {
-		return v
-	}
-	return strings.Join(strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == '\t' }), " ")
-}
-
-// needsTrim reports whether trimAll would change v: a tab, a space at
-// either end, or two spaces in a row.
-func needsTrim(v string) bool {
-	if v == "" {
-		return false
-	}
-	if v[0] == ' ' || v[len(v)-1] == ' ' {
-		return true
-	}
-	return strings.Contains(v, "\t") || strings.Contains(v, "  ")
 }
 
 // uriEncode percent-encodes every byte except the RFC 3986 unreserved

@@ -55,7 +55,7 @@ func parsePresigned(q url.Values, service string) (Authorization, time.Duration,
 	case secs > int64(maxExpires/time.Second):
 		return Authorization{}, 0, incomplete("X-Amz-Expires must be less than a week (in seconds) that is 604800.")
 	}
-	if a.Time, err = time.Parse(timeFormat, q.Get(qDate)); err != nil {
+	if a.Time, err = parseTimestamp(q.Get(qDate)); err != nil {
 		return Authorization{}, 0, incomplete("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\".")
 	}
 	a.SessionToken = q.Get(qSecurityToken)

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 )
@@ -43,8 +44,13 @@ func (v *HMACVerifier) Verify(r *http.Request, body []byte, now time.Time) (Auth
 // its lookup (the principal the access key stands for) captures it in a
 // closure made per request, while the signing-key cache stays shared.
 func (v *HMACVerifier) VerifyWith(r *http.Request, body []byte, now time.Time, secret SecretFunc) (Authorization, error) {
-	header := r.Header.Get("Authorization")
-	query := r.URL.Query()
+	header := headerGet(r.Header, keyAuthorization)
+	// Most requests have no query string; parsing it would allocate a map
+	// only to find no X-Amz-Algorithm.
+	var query url.Values
+	if r.URL.RawQuery != "" {
+		query = r.URL.Query()
+	}
 	presigned := query.Has(qAlgorithm)
 	var a Authorization
 	var expires time.Duration
@@ -63,9 +69,10 @@ func (v *HMACVerifier) VerifyWith(r *http.Request, body []byte, now time.Time, s
 	if err := checkSignedHeaders(a); err != nil {
 		return Authorization{}, err
 	}
-	if day := a.Time.Format("20060102"); a.Date != day {
+	var day [len("20060102")]byte
+	if d := appendDate(day[:0], a.Time); a.Date != string(d) {
 		return Authorization{}, invalid("Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '" +
-			a.Date + "' != '" + day + "', from '" + a.Time.Format(timeFormat) + "'.")
+			a.Date + "' != '" + string(d) + "', from '" + a.Time.Format(timeFormat) + "'.")
 	}
 	if err := checkTime(a, expires, now); err != nil {
 		return Authorization{}, err
@@ -74,24 +81,45 @@ func (v *HMACVerifier) VerifyWith(r *http.Request, body []byte, now time.Time, s
 	if err != nil {
 		return Authorization{}, err
 	}
-	payload, err := payloadHash(r, body)
-	if err != nil {
+	var payload [2 * sha256.Size]byte
+	if err := payloadHash(&payload, r, body); err != nil {
 		return Authorization{}, err
 	}
-
-	in := requestInput(r)
-	in.signedHeaders, in.payloadHash, in.normalize, in.presigned = a.SignedHeaders, payload, v.normalize, a.Presigned
-	scope := a.Date + "/" + a.Region + "/" + a.Service + "/" + terminator
-	sts := stringToSign(a.Time.Format(timeFormat), scope, canonicalRequest(in))
-	want := hmac.New(sha256.New, v.keys.get(key, a.Date, a.Region, a.Service))
-	want.Write(sts)
-	var got, sum [sha256.Size]byte
-	// The signature was checked to be 64 lower-case hex digits when parsed.
-	if _, err := hex.Decode(got[:], []byte(a.Signature)); err != nil || !hmac.Equal(want.Sum(sum[:0]), got[:]) {
+	if !v.signatureMatches(r, &a, key, payload[:]) {
 		return Authorization{}, invalid("The request signature we calculated does not match the signature you provided. " +
 			"Check your AWS Secret Access Key and signing method. Consult the service documentation for details.")
 	}
 	return a, nil
+}
+
+// signatureMatches recomputes the signature of r and compares it with
+// a.Signature in constant time. The canonical request, the string to sign
+// and both signatures are built in arrays on the stack (a larger canonical
+// request than the buffer moves to the heap by itself), so a verification
+// allocates nothing here.
+func (v *HMACVerifier) signatureMatches(r *http.Request, a *Authorization, secret string, payloadHash []byte) bool {
+	in := requestInput(r)
+	in.signedHeaders, in.normalize, in.presigned = a.SignedHeaders, v.normalize, a.Presigned
+	var creqBuf [1024]byte
+	sum := sha256.Sum256(appendCanonicalRequest(creqBuf[:0], &in, payloadHash))
+
+	var tBuf [len(timeFormat)]byte
+	var scopeBuf, stsBuf [256]byte
+	sts := appendStringToSign(stsBuf[:0], appendTimestamp(tBuf[:0], a.Time), appendScope(scopeBuf[:0], a), &sum)
+
+	var want, got [sha256.Size]byte
+	v.keys.entry(secret, a.Date, a.Region, a.Service).sign(&want, sts)
+	// The signature was checked to be 64 lower-case hex digits when parsed;
+	// it is copied to the stack to be decoded ([]byte(a.Signature) would
+	// allocate).
+	var sig [2 * sha256.Size]byte
+	if copy(sig[:], a.Signature) != len(sig) {
+		return false
+	}
+	if _, err := hex.Decode(got[:], sig[:]); err != nil {
+		return false
+	}
+	return hmac.Equal(want[:], got[:])
 }
 
 // parseHeaderForm parses the Authorization header and the X-Amz-Date and
@@ -103,14 +131,14 @@ func (v *HMACVerifier) parseHeaderForm(r *http.Request, header string) (Authoriz
 	if err != nil {
 		return Authorization{}, err
 	}
-	date := r.Header.Get("X-Amz-Date")
+	date := headerGet(r.Header, keyDate)
 	if date == "" {
 		return Authorization{}, incomplete("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
 	}
-	if a.Time, err = time.Parse(timeFormat, date); err != nil {
+	if a.Time, err = parseTimestamp(date); err != nil {
 		return Authorization{}, incomplete("X-Amz-Date must be in the ISO8601 Long Format \"yyyyMMdd'T'HHmmss'Z'\".")
 	}
-	a.SessionToken = r.Header.Get("X-Amz-Security-Token")
+	a.SessionToken = headerGet(r.Header, keySecurityToken)
 	return a, nil
 }
 
@@ -155,19 +183,19 @@ func checkTime(a Authorization, expires time.Duration, now time.Time) error {
 	return nil
 }
 
-// payloadHash is the hex SHA-256 of body. KMS signs every body, so an
-// x-amz-content-sha256 header, when present, must state that same hash:
-// UNSIGNED-PAYLOAD and the streaming forms are refused, and a header that
-// disagrees with the body is refused rather than trusted.
-func payloadHash(r *http.Request, body []byte) (string, error) {
+// payloadHash writes the hex SHA-256 of body to h. KMS signs every body,
+// so an x-amz-content-sha256 header, when present, must state that same
+// hash: UNSIGNED-PAYLOAD and the streaming forms are refused, and a header
+// that disagrees with the body is refused rather than trusted.
+func payloadHash(h *[2 * sha256.Size]byte, r *http.Request, body []byte) error {
 	sum := sha256.Sum256(body)
-	h := hex.EncodeToString(sum[:])
-	claimed := r.Header.Get("X-Amz-Content-Sha256")
-	if claimed == "" || claimed == h {
-		return h, nil
+	hex.Encode(h[:], sum[:])
+	claimed := headerGet(r.Header, keyContentSHA256)
+	if claimed == "" || claimed == string(h[:]) {
+		return nil
 	}
 	if claimed == "UNSIGNED-PAYLOAD" || strings.HasPrefix(claimed, "STREAMING-") {
-		return "", invalid("The request payload must be signed; this x-amz-content-sha256 value is not accepted.")
+		return invalid("The request payload must be signed; this x-amz-content-sha256 value is not accepted.")
 	}
-	return "", invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
+	return invalid("The provided 'x-amz-content-sha256' header does not match what was computed.")
 }
