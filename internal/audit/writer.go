@@ -13,23 +13,35 @@ import (
 // FileName is the audit log's name in the data directory.
 const FileName = "audit.log"
 
-// SyncInterval is the default bound on how long a record written with
-// Write stays in the operating system's cache before it is fsynced: a
-// power cut loses at most this much of the records of requests that
-// changed nothing (reads, cryptographic operations, failures). A kill -9
-// loses none of them: Write has written each one before its request is
-// answered. Records of changes never depend on it: they are committed with
-// the change (Shipper). trent serve --audit-sync-interval sets another.
+// SyncInterval is the default bound on how long a record given to Write
+// may take to reach the disk: a crash of the machine loses at most this
+// much of the records of requests that changed nothing (reads,
+// cryptographic operations, failures). Records of changes never depend on
+// it: they are committed with the change (Shipper). trent serve
+// --audit-sync-interval sets another.
 const SyncInterval = time.Second
+
+// WriteDelay bounds how long a record given to Write waits in memory
+// before it is written to the file (or the sync interval, if that is
+// shorter), so a crash of the process (kill -9) loses at most the records
+// of the last WriteDelay. Records are written together, with one write(2)
+// per batch instead of one per request: at thousands of requests a second
+// the system call was most of the audit log's cost.
+const WriteDelay = 10 * time.Millisecond
+
+// writeBatchBytes is how much Write lets wait before it writes the batch
+// itself, without waiting for WriteDelay: it bounds the memory held and
+// what a crash of the process can lose under heavy load.
+const writeBatchBytes = 64 << 10
 
 // FileWriter appends one JSON record per line to a file (JSON Lines, the
 // form CloudTrail-processing tools read).
 //
-// Write puts a record into the file with one write(2) before it returns,
-// so the record outlives a crash of the process (kill -9); a background
-// loop fsyncs within SyncInterval, without holding the lock writers take.
-// AppendDurable writes and fsyncs at once (shipped records). Reopen starts
-// a new file at the same path, for log rotation.
+// Write batches records: a background loop writes them to the file within
+// WriteDelay (Write itself does once writeBatchBytes wait), and another
+// fsyncs within the sync interval, without holding the lock writers take.
+// AppendDurable writes and fsyncs at once (shipped records of changes).
+// Reopen starts a new file at the same path, for log rotation.
 type FileWriter struct {
 	path  string
 	clock clock.Clock
@@ -40,14 +52,22 @@ type FileWriter struct {
 	at     Position // identity of f and its size, which only appends change
 	dirty  bool
 	closed bool
+	// pending holds records given to Write and not yet written; writeErr
+	// is why the last attempt to write them failed (they stay pending,
+	// and Write fails until a write succeeds: fail closed).
+	pending  []byte
+	writeErr error
 	// fileMu is held shared while f is fsynced and exclusively while f is
 	// closed or replaced (with mu held too), so an fsync never holds mu.
 	fileMu sync.RWMutex
 
-	// every is how often the sync loop fsyncs.
-	every time.Duration
-	done  chan struct{}
-	wg    sync.WaitGroup
+	// every is how often the sync loop fsyncs, delay how long a record
+	// waits to be written.
+	every, delay time.Duration
+	// kick wakes the write loop when pending stops being empty.
+	kick chan struct{}
+	done chan struct{}
+	wg   sync.WaitGroup
 
 	// syncing, if set, runs while an fsync is under way (tests).
 	syncing func()
@@ -73,14 +93,16 @@ func OpenFileSyncing(path string, clk clock.Clock, every time.Duration) (*FileWr
 	if every <= 0 {
 		return nil, fmt.Errorf("audit: sync interval %v is not positive", every)
 	}
-	w := &FileWriter{path: path, clock: clk, every: every, done: make(chan struct{})}
+	w := &FileWriter{path: path, clock: clk, every: every, delay: min(WriteDelay, every),
+		kick: make(chan struct{}, 1), done: make(chan struct{})}
 	f, at, err := openLog(path)
 	if err != nil {
 		return nil, err
 	}
 	w.f, w.at = f, at
-	w.wg.Add(1)
+	w.wg.Add(2)
 	go w.syncLoop()
+	go w.writeLoop()
 	return w, nil
 }
 
@@ -124,17 +146,105 @@ func endTornRecord(f *os.File) error {
 	return err
 }
 
-// Write appends rec. It fails if the record cannot reach the file; the
-// caller then fails the request (an operation that cannot be audited is not
-// reported as done).
+// Write adds rec to the log: it reaches the file within WriteDelay and
+// the disk within the sync interval. It fails if records cannot reach the
+// file (the last write failed and failed again now); the caller then fails
+// the request (an operation that cannot be audited is not reported as
+// done), and rec is not kept.
 func (w *FileWriter) Write(rec *Record) error {
 	line, err := encodeLine(rec)
 	if err != nil {
 		return fmt.Errorf("audit: encode record: %w", err)
 	}
 	defer releaseLine(line)
-	_, err = w.append(*line)
-	return err
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return errors.New("audit: log is closed")
+	}
+	if w.writeErr != nil {
+		if err := w.writePendingLocked(); err != nil {
+			return err
+		}
+	}
+	wasEmpty := len(w.pending) == 0
+	w.pending = append(w.pending, *line...)
+	if len(w.pending) >= writeBatchBytes {
+		return w.writePendingLocked()
+	}
+	if wasEmpty {
+		select {
+		case w.kick <- struct{}{}:
+		default:
+		}
+	}
+	return nil
+}
+
+// writePendingLocked writes the pending records with one write(2). On a
+// failure what was not written stays pending. The caller holds mu.
+func (w *FileWriter) writePendingLocked() error {
+	if len(w.pending) == 0 {
+		w.writeErr = nil
+		return nil
+	}
+	n, err := w.f.Write(w.pending)
+	w.at.Offset += int64(n)
+	if n > 0 {
+		w.dirty = true
+	}
+	if err != nil {
+		w.pending = append(w.pending[:0], w.pending[n:]...)
+		w.writeErr = fmt.Errorf("audit: write: %w", err)
+		return w.writeErr
+	}
+	w.writeErr = nil
+	if cap(w.pending) > 4*writeBatchBytes {
+		w.pending = nil // a burst grew it: do not keep the memory
+	} else {
+		w.pending = w.pending[:0]
+	}
+	return nil
+}
+
+// writeLoop writes pending records WriteDelay after the first of a batch
+// arrives; idle, it waits without ticking.
+func (w *FileWriter) writeLoop() {
+	defer w.wg.Done()
+	for {
+		select {
+		case <-w.done:
+			return
+		case <-w.kick:
+		}
+		t := w.clock.NewTicker(w.delay)
+		select {
+		case <-w.done:
+			t.Stop()
+			return
+		case <-t.C():
+		}
+		t.Stop()
+		w.mu.Lock()
+		if !w.closed {
+			// A failure stays in writeErr: the next Write retries and
+			// fails its request if the file is still unwritable, and the
+			// sync loop retries within the sync interval.
+			_ = w.writePendingLocked()
+		}
+		w.mu.Unlock()
+	}
+}
+
+// Flush writes the pending records to the file now (tests, and readers in
+// the same process that want every record so far).
+func (w *FileWriter) Flush() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.closed {
+		return errors.New("audit: log is closed")
+	}
+	return w.writePendingLocked()
 }
 
 // AppendDurable appends lines (whole records, each ending in a newline) and
@@ -154,6 +264,12 @@ func (w *FileWriter) append(b []byte) (Position, error) {
 	defer w.mu.Unlock()
 	if w.closed {
 		return Position{}, errors.New("audit: log is closed")
+	}
+	// Batched records first: a batch cut short by a failed write must be
+	// finished before anything else is appended, or a record would be
+	// split in two.
+	if err := w.writePendingLocked(); err != nil {
+		return Position{}, err
 	}
 	n, err := w.f.Write(b)
 	w.at.Offset += int64(n)
@@ -176,11 +292,19 @@ func (w *FileWriter) Position() Position {
 // Path returns the log's path.
 func (w *FileWriter) Path() string { return w.path }
 
-// Sync forces written records to stable storage. Writers are not held up
-// while the fsync runs.
+// Sync forces the records given so far to stable storage, writing the
+// pending ones first. Writers are not held up while the fsync runs.
 func (w *FileWriter) Sync() error {
 	w.mu.Lock()
-	if w.closed || !w.dirty {
+	if w.closed {
+		w.mu.Unlock()
+		return nil
+	}
+	if err := w.writePendingLocked(); err != nil {
+		w.mu.Unlock()
+		return err
+	}
+	if !w.dirty {
 		w.mu.Unlock()
 		return nil
 	}
@@ -224,6 +348,10 @@ func (w *FileWriter) Reopen() error {
 	if w.closed {
 		return errors.New("audit: log is closed")
 	}
+	// Records given before the rotation go to the old file.
+	if err := w.writePendingLocked(); err != nil {
+		return err
+	}
 	f, at, err := openLog(w.path)
 	if err != nil {
 		return err
@@ -244,7 +372,7 @@ func (w *FileWriter) Close() error {
 	}
 	w.closed = true
 	w.fileMu.Lock()
-	err := errors.Join(w.f.Sync(), w.f.Close())
+	err := errors.Join(w.writePendingLocked(), w.f.Sync(), w.f.Close())
 	w.fileMu.Unlock()
 	w.mu.Unlock()
 	close(w.done)

@@ -116,9 +116,96 @@ func TestReopenStartsANewFile(t *testing.T) {
 	if err := w.Write(Service(ServiceEvent{Name: "new", Time: time.Unix(0, 0)})); err != nil {
 		t.Fatal(err)
 	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
 	old, _ := os.ReadFile(path + ".1")
 	cur, _ := os.ReadFile(path)
 	if !strings.Contains(string(old), `"eventName":"old"`) || strings.Contains(string(old), `"new"`) || !strings.Contains(string(cur), `"eventName":"new"`) {
 		t.Fatalf("old file %q, new file %q", old, cur)
+	}
+}
+
+// TestWriteBatchesWithinWriteDelay: a record given to Write waits in
+// memory until WriteDelay of the writer's clock has passed, then reaches
+// the file, with the others of its batch.
+func TestWriteBatchesWithinWriteDelay(t *testing.T) {
+	c := clock.NewManual(time.Unix(0, 0))
+	path := filepath.Join(t.TempDir(), FileName)
+	w, err := OpenFile(path, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	done := make(chan struct{})
+	defer close(done)
+	if !c.WaitForTickers(1, done) { // the sync loop's
+		t.Fatal("no sync ticker")
+	}
+	for _, name := range []string{"one", "two"} {
+		if err := w.Write(Service(ServiceEvent{Name: name, Time: time.Unix(0, 0)})); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if !c.WaitForTickers(2, done) {
+		t.Fatal("the write loop did not start its delay")
+	}
+	if b, _ := os.ReadFile(path); len(b) != 0 {
+		t.Fatalf("records reached the file before WriteDelay passed: %q", b)
+	}
+	c.Advance(WriteDelay)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		b, _ := os.ReadFile(path)
+		if strings.Contains(string(b), `"eventName":"one"`) && strings.Contains(string(b), `"eventName":"two"`) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("moving the clock by WriteDelay did not write the batch: %q", b)
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// TestFullBatchIsWrittenAtOnce: once writeBatchBytes wait, Write writes
+// them itself, whatever the clock says.
+func TestFullBatchIsWrittenAtOnce(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	w, err := OpenFile(path, clock.NewManual(time.Unix(0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	n := 0
+	for size := int64(0); size < writeBatchBytes; size += 400 {
+		if err := w.Write(Service(ServiceEvent{Name: "r", Time: time.Unix(0, 0)})); err != nil {
+			t.Fatal(err)
+		}
+		n++
+	}
+	b, _ := os.ReadFile(path)
+	if got := strings.Count(string(b), "\n"); got == 0 || got > n {
+		t.Fatalf("%d records given, %d in the file without the clock moving", n, got)
+	}
+}
+
+// TestWriteFailsClosed: when records cannot reach the file, Write says so
+// (its request then fails) instead of piling up records that never land.
+func TestWriteFailsClosed(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	w, err := OpenFile(path, clock.NewManual(time.Unix(0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Write(Service(ServiceEvent{Name: "lost", Time: time.Unix(0, 0)})); err != nil {
+		t.Fatal(err)
+	}
+	w.f.Close() // the file can no longer be written
+	if err := w.Flush(); err == nil {
+		t.Fatal("writing to a closed file succeeded")
+	}
+	if err := w.Write(Service(ServiceEvent{Name: "next", Time: time.Unix(0, 0)})); err == nil {
+		t.Fatal("Write succeeded while the log cannot be written")
 	}
 }

@@ -52,7 +52,8 @@ type Config struct {
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
 	// Audit is called once for every request whose operation and caller
-	// are known, successful or not, before the response is sent, unless
+	// are known, successful or not, before the response is sent (it may
+	// batch the record: audit.FileWriter.Write), unless
 	// the service already committed the request's record with the change
 	// the request made (audit.Details.Staged). If it fails the client gets
 	// KMSInternalException instead of the result: such a request changed

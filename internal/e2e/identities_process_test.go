@@ -77,23 +77,20 @@ func (p *trentProc) clientAs(keyID, secretKey, token string) *kms.Client {
 // eventName made with accessKeyID.
 func auditCaller(t *testing.T, dataDir, eventName, accessKeyID string) audit.UserIdentity {
 	t.Helper()
-	f, err := os.Open(filepath.Join(dataDir, audit.FileName))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	records, err := audit.ReadRecords(f)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := len(records) - 1; i >= 0; i-- {
-		r := records[i]
-		if r.EventName == eventName && r.UserIdentity.AccessKeyID == accessKeyID {
-			return r.UserIdentity
+	var who *audit.UserIdentity
+	awaitAuditLog(t, filepath.Join(dataDir, audit.FileName), func(records []audit.Record) bool {
+		for i := len(records) - 1; i >= 0; i-- {
+			if r := records[i]; r.EventName == eventName && r.UserIdentity.AccessKeyID == accessKeyID {
+				who = &r.UserIdentity
+				return true
+			}
 		}
+		return false
+	})
+	if who == nil {
+		t.Fatalf("no %s record for %s", eventName, accessKeyID)
 	}
-	t.Fatalf("no %s record for %s", eventName, accessKeyID)
-	return audit.UserIdentity{}
+	return *who
 }
 
 func TestIdentitiesProcessWithoutDev(t *testing.T) {

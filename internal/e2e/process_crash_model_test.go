@@ -67,16 +67,44 @@ type crashWorker struct {
 	pending  *inFlight
 	counts   map[string]int    // acknowledged writes in this cycle, by operation
 	requests map[string]string // request ID -> operation, every acknowledged write
+	// readsAt holds when this cycle's acknowledged Encrypts and
+	// GenerateDataKeys were acknowledged: their audit records may be
+	// batched for up to audit.WriteDelay, so the ones acknowledged just
+	// before the kill move to unsure (settleReads).
+	readsAt map[string]time.Time
+	// unsure are acknowledged reads whose records a crash may have lost:
+	// request ID -> operation.
+	unsure map[string]string
 	// committed are the writes in flight at a crash that turned out to be
 	// committed: their response never came, but their record must exist.
 	committed []*inFlight
 }
 
 func newCrashWorker(id int, seed uint64) *crashWorker {
-	return &crashWorker{id: id, rng: rand.New(rand.NewPCG(seed, uint64(id)+1)), requests: map[string]string{}}
+	return &crashWorker{id: id, rng: rand.New(rand.NewPCG(seed, uint64(id)+1)), requests: map[string]string{}, unsure: map[string]string{}}
 }
 
-func (w *crashWorker) resetCounts() { w.counts = map[string]int{} }
+func (w *crashWorker) resetCounts() { w.counts, w.readsAt = map[string]int{}, map[string]time.Time{} }
+
+// crashReadGrace is how long before the kill a read must have been
+// acknowledged for its record to be required: the server writes batched
+// records within audit.WriteDelay (10 ms); the rest is room for a loaded
+// machine's scheduling.
+const crashReadGrace = 250 * time.Millisecond
+
+// settleReads moves the reads acknowledged within crashReadGrace of the
+// kill at killedAt from requests to unsure, and returns how many.
+func (w *crashWorker) settleReads(killedAt time.Time) int {
+	n := 0
+	for id, at := range w.readsAt {
+		if killedAt.Sub(at) < crashReadGrace {
+			w.unsure[id] = w.requests[id]
+			delete(w.requests, id)
+			n++
+		}
+	}
+	return n
+}
 
 // run writes until the server dies. An error before the kill, or any error
 // the server sent (an API error), is a failure.
@@ -215,6 +243,9 @@ func (w *crashWorker) ack(md middleware.Metadata) {
 		id = "(no request ID) " + w.pending.op
 	}
 	w.requests[id] = w.pending.op
+	if op := w.pending.op; op == "Encrypt" || op == "GenerateDataKey" {
+		w.readsAt[id] = time.Now()
+	}
 	w.counts[w.pending.op]++
 	w.pending = nil
 }

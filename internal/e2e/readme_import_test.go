@@ -1,7 +1,7 @@
 package e2e
 
 import (
-	"bufio"
+	"bytes"
 	"context"
 	"encoding/json"
 	"maps"
@@ -47,27 +47,23 @@ func TestREADMEImportingKeyMaterial(t *testing.T) {
 		t.Fatalf("%s printed %q, want %q\nstderr:\n%s", *block, stdout, want, stderr)
 	}
 	// The audit log shows the workflow went through Trent: two imports
-	// around one deletion. Changes reach the log file through the outbox
-	// shipper, moments after their responses, so the log is read until
-	// they are all there (a few seconds at most).
+	// around one deletion. Records reach the log file moments after their
+	// responses, so the log is read until they are all there.
 	want := map[string]int{"GetParametersForImport": 2, "ImportKeyMaterial": 2, "DeleteImportedKeyMaterial": 1, "Decrypt": 1}
 	var calls map[string]int
-	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
-		calls = successfulCalls(t, filepath.Join(dataDir, audit.FileName))
-		if maps.Equal(pick(calls, want), want) || time.Now().After(deadline) {
-			break
-		}
-	}
+	awaitAuditLog(t, filepath.Join(dataDir, audit.FileName), func(records []audit.Record) bool {
+		calls = successfulCalls(records)
+		return maps.Equal(pick(calls, want), want)
+	})
 	if got := pick(calls, want); !maps.Equal(got, want) {
 		t.Errorf("audit log's successful calls %v, want %v", got, want)
 	}
 }
 
-// successfulCalls counts the successful calls of an audit log by name.
-func successfulCalls(t *testing.T, path string) map[string]int {
-	t.Helper()
+// successfulCalls counts the successful calls of audit records by name.
+func successfulCalls(records []audit.Record) map[string]int {
 	calls := map[string]int{}
-	for _, r := range readAuditLog(t, path) {
+	for _, r := range records {
 		if r.ErrorCode == "" {
 			calls[r.EventName]++
 		}
@@ -75,26 +71,41 @@ func successfulCalls(t *testing.T, path string) map[string]int {
 	return calls
 }
 
-// readAuditLog reads the records of an audit log file.
+// awaitAuditLog reads the audit log at path until done accepts its
+// records, for up to 10 s, and returns the last reading. A running server
+// writes records moments after its responses: those of changes come
+// through the outbox shipper, the others in batches (audit.WriteDelay).
+func awaitAuditLog(t *testing.T, path string, done func([]audit.Record) bool) []audit.Record {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		records := readAuditLog(t, path)
+		if done(records) || time.Now().After(deadline) {
+			return records
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// readAuditLog reads the records of an audit log file. A last line
+// without its newline is a batch the server is writing at this moment: it
+// is left for the next reading.
 func readAuditLog(t *testing.T, path string) []audit.Record {
 	t.Helper()
-	f, err := os.Open(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer f.Close()
 	var out []audit.Record
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
+	for line := range bytes.Lines(data) {
+		if !bytes.HasSuffix(line, []byte("\n")) {
+			break
+		}
 		var r audit.Record
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatalf("audit line %q: %v", sc.Text(), err)
+		if err := json.Unmarshal(line, &r); err != nil {
+			t.Fatalf("audit line %q: %v", line, err)
 		}
 		out = append(out, r)
-	}
-	if err := sc.Err(); err != nil {
-		t.Fatal(err)
 	}
 	return out
 }

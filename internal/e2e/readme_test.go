@@ -227,10 +227,14 @@ func runSnippet(t *testing.T, b readmeBlock, dataDir, dir string, env []string, 
 	t.Logf("%s: %s printed %q in %s", b, command, readmeWant, time.Since(start).Round(time.Millisecond))
 
 	// The output alone could be an echo: the audit log shows that the
-	// plaintext went through Trent and back. Encrypt and Decrypt are
-	// written to the log before their responses, so they are there now.
+	// plaintext went through Trent and back.
 	calls := map[string]int{}
-	for _, r := range readAuditLog(t, filepath.Join(dataDir, audit.FileName)) {
+	records := awaitAuditLog(t, filepath.Join(dataDir, audit.FileName), func(records []audit.Record) bool {
+		calls = successfulCalls(records)
+		return calls["Encrypt"] > 0 && calls["Decrypt"] > 0
+	})
+	calls = map[string]int{}
+	for _, r := range records {
 		if r.ErrorCode != "" {
 			t.Fatalf("%s made a call that Trent refused: %s: %s: %s", b, r.EventName, r.ErrorCode, r.ErrorMessage)
 		}

@@ -71,9 +71,9 @@ type Config struct {
 	Clock    clock.Clock
 	Logger   *slog.Logger
 	// AuditSyncInterval bounds how long the audit records of requests that
-	// changed nothing stay unsynced (a power cut may lose that much of
-	// them; a crash of the process loses none). Zero means
-	// audit.SyncInterval.
+	// changed nothing take to reach the disk (a power cut may lose that
+	// much of them; a crash of the process loses at most
+	// audit.WriteDelay). Zero means audit.SyncInterval.
 	AuditSyncInterval time.Duration
 	// CacheKeys bounds the keys whose records, material and policies the
 	// service keeps in memory; 0 means kms.DefaultCacheKeys.
@@ -226,10 +226,13 @@ func (n *Node) flushUsage(ctx context.Context) {
 	}
 }
 
-// ShipAudit writes the audit records of committed changes still in the
-// store to the log file now (the shipper does it moments after each commit
-// once Start has run; tests without background work call this).
-func (n *Node) ShipAudit(ctx context.Context) error { return n.shipper.Ship(ctx) }
+// ShipAudit writes every audit record so far to the log file now: the
+// batched records of requests that changed nothing, and the records of
+// committed changes still in the store (background loops do both moments
+// later; tests that read the log call this).
+func (n *Node) ShipAudit(ctx context.Context) error {
+	return errors.Join(n.audit.Flush(), n.shipper.Ship(ctx))
+}
 
 // ReopenAuditLog starts a new audit log file at the same path, after a log
 // rotator moved the old one away (SIGHUP).
