@@ -3,7 +3,8 @@
 //
 //	trent-bench [run] --endpoint http://127.0.0.1:4000 --clients 1,16,64 --duration 2s --ops all --json out.json
 //	trent-bench floor --listen 127.0.0.1:4100
-//	trent-bench compare floor.json trent.json [more.json ...]
+//	trent-bench compare [--json ratios.json] floor.json trent.json [more.json ...]
+//	trent-bench median [--json summary.json] round1.json round2.json ...
 //
 // The work is in internal/bench; this file parses flags and wires it up.
 // scripts/bench.sh runs the side-by-side comparison.
@@ -38,8 +39,9 @@ func main() {
 }
 
 const usage = `usage: trent-bench [run] [flags]         drive a KMS endpoint, report ops/s, latency, errors
-       trent-bench floor --listen ADDR     serve the floor (Encrypt only; fixed credential)
-       trent-bench compare BASE.json OTHER.json...   ratios of reports against the base
+       trent-bench floor --listen ADDR     serve the floor (Encrypt, Decrypt, GenerateDataKey; fixed credential)
+       trent-bench compare [--json OUT] BASE.json OTHER.json...   ratios of reports against the base
+       trent-bench median [--json OUT] RATIOS.json...   median, min, max of compare --json files (rounds)
        trent-bench ops                     list the operations
 
 Run 'trent-bench run --help' for the generator's flags.
@@ -54,6 +56,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return runFloor(ctx, args[1:], stderr)
 		case "compare":
 			return runCompare(args[1:], stdout, stderr)
+		case "median":
+			return runMedian(args[1:], stdout, stderr)
 		case "ops":
 			for _, op := range bench.Operations {
 				fmt.Fprintf(stdout, "%-22s %s\n", op.Name, op.Doc)
@@ -92,6 +96,7 @@ func runGenerator(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	label := fs.String("label", "", "name of the server in the report, for trent-bench compare")
 	timeout := fs.Duration("timeout", 30*time.Second, "per-request timeout")
 	quiet := fs.Bool("quiet", false, "no progress lines on stderr")
+	serverPID := fs.Int("server-pid", 0, "process ID of the server, on this machine: its CPU time per request is measured (Linux only)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -124,11 +129,19 @@ func runGenerator(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 
+	var serverCPU func() (time.Duration, error)
+	if *serverPID != 0 {
+		if serverCPU, err = bench.ProcessCPU(*serverPID); err != nil {
+			fmt.Fprintf(stderr, "trent-bench: --server-pid: %v\n", err)
+			return 2
+		}
+	}
+
 	caller := bench.NewCaller(*endpoint, *region, creds, maxOf(counts), *timeout, time.Now)
 	defer caller.Close()
 	cfg := bench.Config{
 		Caller: caller, Ops: operations, Clients: counts, Duration: *duration, Warmup: *warmup,
-		KeyID: *keyID, Now: time.Now,
+		KeyID: *keyID, Now: time.Now, ServerCPU: serverCPU,
 	}
 	if !*quiet {
 		cfg.Progress = stderr
@@ -144,7 +157,7 @@ func runGenerator(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return 1
 	}
 	if *jsonOut != "" {
-		if err := writeJSONFile(*jsonOut, rep); err != nil {
+		if err := writeFile(*jsonOut, rep.WriteJSON); err != nil {
 			fmt.Fprintf(stderr, "trent-bench: --json: %v\n", err)
 			return 1
 		}
@@ -173,18 +186,6 @@ func readAccountCredentials(path string) (aws.Credentials, error) {
 		return aws.Credentials{}, fmt.Errorf("%s has no AccessKey.AccessKeyId and SecretAccessKey", path)
 	}
 	return aws.Credentials{AccessKeyID: out.AccessKey.AccessKeyId, SecretAccessKey: out.AccessKey.SecretAccessKey}, nil
-}
-
-func writeJSONFile(path string, rep *bench.Report) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
-	if err := rep.WriteJSON(f); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
 }
 
 func splitList(s string) []string {
@@ -249,34 +250,4 @@ func runFloor(ctx context.Context, args []string, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "trent-bench floor: %v\n", err)
 		return 1
 	}
-}
-
-func runCompare(args []string, stdout, stderr io.Writer) int {
-	if len(args) < 2 {
-		fmt.Fprint(stderr, "usage: trent-bench compare BASE.json OTHER.json...\n")
-		return 2
-	}
-	var reports []*bench.Report
-	for _, path := range args {
-		f, err := os.Open(path)
-		if err != nil {
-			fmt.Fprintf(stderr, "trent-bench compare: %v\n", err)
-			return 1
-		}
-		rep, err := bench.ReadReport(f)
-		f.Close()
-		if err != nil {
-			fmt.Fprintf(stderr, "trent-bench compare: %s: %v\n", path, err)
-			return 1
-		}
-		if rep.Label == "" {
-			rep.Label = path
-		}
-		reports = append(reports, rep)
-	}
-	if err := bench.WriteRatios(stdout, reports[0].Label, bench.Compare(reports[0], reports[1:]...)); err != nil {
-		fmt.Fprintf(stderr, "trent-bench compare: %v\n", err)
-		return 1
-	}
-	return 0
 }

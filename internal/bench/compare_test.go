@@ -2,6 +2,7 @@ package bench
 
 import (
 	"bytes"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -37,5 +38,39 @@ func TestCompareRatios(t *testing.T) {
 	}
 	if !strings.Contains(buf.String(), "0.25") || !strings.Contains(buf.String(), "4.00") {
 		t.Errorf("table:\n%s", buf.String())
+	}
+}
+
+// TestCompareCPURatio: the cpu/op ratio is base over server, present only
+// when both sides measured the server's CPU, and round-trips through JSON.
+func TestCompareCPURatio(t *testing.T) {
+	withCPU := func(r Result, us float64) Result { r.ServerCPUMicrosPerOp = us; return r }
+	floor := &Report{Label: "floor", Results: []Result{
+		withCPU(result("Encrypt-32B", 64, 20000, 100), 40), result("Decrypt-32B", 64, 20000, 100),
+	}}
+	trent := &Report{Label: "trent", Results: []Result{
+		withCPU(result("Encrypt-32B", 64, 10000, 300), 100), withCPU(result("Decrypt-32B", 64, 10000, 300), 90),
+	}}
+	got := Compare(floor, trent)
+	if len(got) != 2 || got[0].CPURatio != 0.4 || got[0].CPUPerOp != 100 || got[0].BaseCPUPerOp != 40 || got[1].CPURatio != 0 {
+		t.Fatalf("%+v", got)
+	}
+	var buf bytes.Buffer
+	if err := WriteRatios(&buf, "floor", got); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(buf.String(), "cpu/op ratio") || !strings.Contains(buf.String(), "0.40") {
+		t.Errorf("table:\n%s", buf.String())
+	}
+	buf.Reset()
+	if err := (&Comparison{Base: "floor", Ratios: got}).WriteJSON(&buf); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadComparison(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.Base != "floor" || !slices.Equal(back.Ratios, got) {
+		t.Errorf("round trip: %+v", back)
 	}
 }

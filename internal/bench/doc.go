@@ -7,10 +7,10 @@
 // operation, and reports ops/s, latency quantiles and errors per operation
 // code, as a table and as JSON.
 //
-// The floor (floor.go) is the least any KMS-over-HTTP can do per Encrypt:
-// accept the request, verify its SigV4 signature, parse the JSON body, seal
-// the plaintext once with AES-256-GCM under a fixed key and write a
-// fixed-shape response. Trent's throughput divided by the floor's says how
+// The floor (floor.go) is the least any KMS-over-HTTP can do per Encrypt,
+// Decrypt or GenerateDataKey: accept the request, verify its SigV4
+// signature, parse the JSON body, do one AES-256-GCM seal or open under a
+// fixed key and write a fixed-shape response. Trent's throughput divided by the floor's says how
 // much of the per-request cost is Trent's own.
 //
 // Time: the package never reads the wall clock itself (internal/clock's

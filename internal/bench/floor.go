@@ -3,9 +3,7 @@ package bench
 import (
 	"crypto/aes"
 	"crypto/cipher"
-	"crypto/rand"
 	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -33,14 +31,14 @@ var FloorKey = sha256.Sum256([]byte("trent-bench floor key"))
 // floorMaxBody is Trent's body limit, so the floor reads no less.
 const floorMaxBody = 1 << 20
 
-// Floor is the floor server: per Encrypt request it accepts the HTTP
-// request, verifies its SigV4 signature against one fixed credential,
-// parses the JSON body, seals the plaintext once with AES-256-GCM under
-// FloorKey (random 12-byte nonce, no associated data) and writes
-// {"CiphertextBlob","KeyId","EncryptionAlgorithm"} — the shape of KMS's
-// Encrypt response. The blob is nonce || ciphertext || tag.
+// Floor is the floor server: per request it accepts the HTTP request,
+// verifies its SigV4 signature against one fixed credential, parses the
+// JSON body and does the one AES-256-GCM operation the request needs under
+// FloorKey (floor_ops.go), then writes a response shaped like KMS's.
 //
-// It serves Encrypt only; any other X-Amz-Target gets
+// It serves Encrypt, Decrypt and GenerateDataKey, the operations whose
+// least honest cost is one seal or one open. Anything else (DescribeKey
+// has no cryptography, so the floor's definition does not cover it) gets
 // UnknownOperationException, so a generator pointed at it with another
 // operation reports errors rather than numbers that mean nothing. It keeps
 // no state and audits nothing: everything Trent does beyond this is
@@ -70,13 +68,6 @@ func floorSecret(a sigv4.Authorization) (string, error) {
 		return "", sigv4.UnrecognizedClient()
 	}
 	return FloorSecretAccessKey, nil
-}
-
-// floorEncryptInput is the part of an Encrypt request the floor reads.
-type floorEncryptInput struct {
-	KeyId             string
-	Plaintext         []byte
-	EncryptionContext map[string]string
 }
 
 // ServeHTTP implements http.Handler.
@@ -113,25 +104,22 @@ func (f *Floor) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		floorError(w, kmserr.New(kmserr.CodeInvalidSignature, http.StatusBadRequest, "X-Amz-Target must be a signed header."))
 		return
 	}
-	if r.Header.Get("X-Amz-Target") != Target("Encrypt") {
-		floorError(w, kmserr.New(kmserr.CodeUnknownOperation, http.StatusBadRequest, "The floor serves TrentService.Encrypt only."))
+	var out []byte
+	var kerr *kmserr.Error
+	switch r.Header.Get("X-Amz-Target") {
+	case Target("Encrypt"):
+		out, kerr = f.encrypt(body)
+	case Target("Decrypt"):
+		out, kerr = f.decrypt(body)
+	case Target("GenerateDataKey"):
+		out, kerr = f.generateDataKey(body)
+	default:
+		kerr = kmserr.New(kmserr.CodeUnknownOperation, http.StatusBadRequest, "The floor serves TrentService.Encrypt, Decrypt and GenerateDataKey only.")
+	}
+	if kerr != nil {
+		floorError(w, kerr)
 		return
 	}
-	var in floorEncryptInput
-	if err := json.Unmarshal(body, &in); err != nil {
-		floorError(w, kmserr.New(kmserr.CodeSerialization, http.StatusBadRequest, "The request body is not valid JSON."))
-		return
-	}
-	blob := make([]byte, 12, 12+len(in.Plaintext)+f.aead.Overhead())
-	if _, err := rand.Read(blob); err != nil {
-		floorError(w, kmserr.New(kmserr.CodeInternal, http.StatusInternalServerError, "No randomness."))
-		return
-	}
-	blob = f.aead.Seal(blob, blob, in.Plaintext, nil)
-	out := make([]byte, 0, 128+base64.StdEncoding.EncodedLen(len(blob)))
-	out = append(out, `{"CiphertextBlob":"`...)
-	out = base64.StdEncoding.AppendEncode(out, blob)
-	out = append(out, `","KeyId":"`+FloorKeyARN+`","EncryptionAlgorithm":"SYMMETRIC_DEFAULT"}`...)
 	h := w.Header()
 	h.Set("Content-Type", "application/x-amz-json-1.1")
 	w.WriteHeader(http.StatusOK)

@@ -23,19 +23,23 @@ func startFloor(t *testing.T) *httptest.Server {
 	return srv
 }
 
-// TestFloorServesTheGeneratorsEncrypt: the generator's signed Encrypts of
-// both payloads are answered without a single error.
-func TestFloorServesTheGeneratorsEncrypt(t *testing.T) {
+// TestFloorServesTheGeneratorsOperations: the generator's signed Encrypts,
+// Decrypts (whose setup encrypts through the floor first) and
+// GenerateDataKeys are answered without a single error.
+func TestFloorServesTheGeneratorsOperations(t *testing.T) {
 	srv := startFloor(t)
 	caller := newTestCaller(t, srv.URL, floorCreds, 2)
-	ops, _ := LookupOperations([]string{"Encrypt-32B", "Encrypt-4KiB"})
+	ops, err := LookupOperations([]string{"Encrypt-32B", "Encrypt-4KiB", "Decrypt-32B", "Decrypt-4KiB", "GenerateDataKey"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	rep, err := Run(context.Background(), Config{
 		Caller: caller, Ops: ops, Clients: []int{1, 2}, Duration: 150 * time.Millisecond, KeyID: "floor", Now: time.Now,
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Results) != 4 {
+	if len(rep.Results) != 10 {
 		t.Fatalf("%d results", len(rep.Results))
 	}
 	for _, res := range rep.Results {
@@ -140,14 +144,105 @@ func TestFloorRefusesWhatItMustNotServe(t *testing.T) {
 	if code := floorAnswer(t, unknown, "Encrypt", input, nil); code != "UnrecognizedClientException" {
 		t.Errorf("unknown access key: %q", code)
 	}
-	if code := floorAnswer(t, good, "Decrypt", map[string]any{"CiphertextBlob": []byte("x")}, nil); code != "UnknownOperationException" {
-		t.Errorf("Decrypt: %q", code)
+	if code := floorAnswer(t, good, "DescribeKey", map[string]any{"KeyId": "k"}, nil); code != "UnknownOperationException" {
+		t.Errorf("DescribeKey: %q", code)
 	}
 	// A request signed more than 5 minutes ago is refused, as AWS does.
 	stale := NewCaller(srv.URL, testRegion, floorCreds, 1, 30*time.Second, func() time.Time { return time.Now().Add(-6 * time.Minute) })
 	t.Cleanup(stale.Close)
 	if code := floorAnswer(t, stale, "Encrypt", input, nil); code != "InvalidSignatureException" {
 		t.Errorf("stale signature: %q", code)
+	}
+}
+
+// floorGCM is AES-256-GCM under FloorKey from the standard library,
+// independently of the floor's code.
+func floorGCM(t *testing.T) cipher.AEAD {
+	t.Helper()
+	block, err := aes.NewCipher(FloorKey[:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	gcm, err := cipher.NewGCM(block)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return gcm
+}
+
+// TestFloorDecryptOpensItsOwnBlobs: Decrypt of an Encrypt's blob, and of
+// a blob sealed here with the public key, returns the plaintext in KMS's
+// response shape.
+func TestFloorDecryptOpensItsOwnBlobs(t *testing.T) {
+	srv := startFloor(t)
+	caller := newTestCaller(t, srv.URL, floorCreds, 1)
+	var enc struct{ CiphertextBlob []byte }
+	if err := caller.Call(context.Background(), "Encrypt", map[string]any{"KeyId": "k", "Plaintext": plaintext32}, &enc); err != nil {
+		t.Fatal(err)
+	}
+	nonce := bytes.Repeat([]byte{7}, 12)
+	local := floorGCM(t).Seal(bytes.Clone(nonce), nonce, []byte("sealed outside the floor"), nil)
+	for _, c := range []struct {
+		blob, want []byte
+	}{{enc.CiphertextBlob, plaintext32}, {local, []byte("sealed outside the floor")}} {
+		var out struct {
+			KeyId               string
+			Plaintext           []byte
+			EncryptionAlgorithm string
+		}
+		if err := caller.Call(context.Background(), "Decrypt", map[string]any{"CiphertextBlob": c.blob, "EncryptionContext": benchContext}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(out.Plaintext, c.want) || out.KeyId != FloorKeyARN || out.EncryptionAlgorithm != "SYMMETRIC_DEFAULT" {
+			t.Errorf("Decrypt: %+v", out)
+		}
+	}
+}
+
+// TestFloorDecryptRefusesAWrongBlob: a flipped bit, a short blob and
+// garbage all get InvalidCiphertextException.
+func TestFloorDecryptRefusesAWrongBlob(t *testing.T) {
+	srv := startFloor(t)
+	caller := newTestCaller(t, srv.URL, floorCreds, 1)
+	var enc struct{ CiphertextBlob []byte }
+	if err := caller.Call(context.Background(), "Encrypt", map[string]any{"KeyId": "k", "Plaintext": plaintext32}, &enc); err != nil {
+		t.Fatal(err)
+	}
+	flipped := bytes.Clone(enc.CiphertextBlob)
+	flipped[len(flipped)-1] ^= 1
+	for name, blob := range map[string][]byte{"flipped": flipped, "short": enc.CiphertextBlob[:27], "garbage": bytes.Repeat([]byte{1}, 60)} {
+		if code := floorAnswer(t, caller, "Decrypt", map[string]any{"CiphertextBlob": blob}, nil); code != "InvalidCiphertextException" {
+			t.Errorf("%s blob: %q", name, code)
+		}
+	}
+}
+
+// TestFloorGenerateDataKey: the data key is 32 bytes, its blob opens to it
+// under the public key, and two calls give two keys.
+func TestFloorGenerateDataKey(t *testing.T) {
+	srv := startFloor(t)
+	caller := newTestCaller(t, srv.URL, floorCreds, 1)
+	gcm := floorGCM(t)
+	var keys [][]byte
+	for range 2 {
+		var out struct {
+			CiphertextBlob, Plaintext []byte
+			KeyId                     string
+		}
+		if err := caller.Call(context.Background(), "GenerateDataKey", map[string]any{"KeyId": "k", "KeySpec": "AES_256"}, &out); err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Plaintext) != 32 || out.KeyId != FloorKeyARN {
+			t.Fatalf("%d-byte key, KeyId %q", len(out.Plaintext), out.KeyId)
+		}
+		got, err := gcm.Open(nil, out.CiphertextBlob[:12], out.CiphertextBlob[12:], nil)
+		if err != nil || !bytes.Equal(got, out.Plaintext) {
+			t.Fatalf("the blob does not open to the data key: %v", err)
+		}
+		keys = append(keys, out.Plaintext)
+	}
+	if bytes.Equal(keys[0], keys[1]) {
+		t.Error("two GenerateDataKey calls gave the same key")
 	}
 }
 

@@ -25,6 +25,10 @@ type Config struct {
 	Now func() time.Time
 	// Progress, if set, gets one line per finished run.
 	Progress io.Writer
+	// ServerCPU, if set, reads the server's CPU time so far (ProcessCPU);
+	// it is read just before and just after each timed window, so results
+	// carry the server's CPU time per request.
+	ServerCPU func() (time.Duration, error)
 }
 
 // Run runs every operation (in order) at every client count (in order)
@@ -66,10 +70,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 			if cfg.Warmup > 0 {
 				load(ctx, cfg.Caller, req, c, cfg.Warmup, cfg.Now)
 			}
-			res := load(ctx, cfg.Caller, req, c, cfg.Duration, cfg.Now).result(op.Name, c)
+			res := timed(ctx, cfg, req, op.Name, c)
 			rep.Results = append(rep.Results, res)
 			if cfg.Progress != nil {
-				fmt.Fprintf(cfg.Progress, "%s clients=%d: %.0f ops/s, p99 %.0f µs, %d errors\n", op.Name, c, res.OpsPerSecond, res.Latency.P99, res.Errors)
+				fmt.Fprintf(cfg.Progress, "%s clients=%d: %.0f ops/s, p99 %.0f µs, %d errors%s\n", op.Name, c, res.OpsPerSecond, res.Latency.P99, res.Errors, cpuNote(res))
 			}
 			if ctx.Err() != nil {
 				return rep, ctx.Err()
@@ -77,6 +81,48 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		}
 	}
 	return rep, nil
+}
+
+// timed runs the timed window of one (operation, clients) pair, reading
+// the server's CPU time around it when cfg says how. A failed read leaves
+// the CPU fields zero (unknown) and says why in ServerCPUError.
+func timed(ctx context.Context, cfg Config, req request, op string, clients int) Result {
+	var before time.Duration
+	var cpuErr error
+	if cfg.ServerCPU != nil {
+		before, cpuErr = cfg.ServerCPU()
+	}
+	res := load(ctx, cfg.Caller, req, clients, cfg.Duration, cfg.Now).result(op, clients)
+	if cfg.ServerCPU == nil {
+		return res
+	}
+	if cpuErr == nil {
+		var after time.Duration
+		if after, cpuErr = cfg.ServerCPU(); cpuErr == nil {
+			res.setServerCPU(after - before)
+		}
+	}
+	if cpuErr != nil {
+		res.ServerCPUError = cpuErr.Error()
+	}
+	return res
+}
+
+func (r *Result) setServerCPU(d time.Duration) {
+	r.ServerCPUSeconds = d.Seconds()
+	if r.Ops > 0 {
+		r.ServerCPUMicrosPerOp = micros(d) / float64(r.Ops)
+	}
+}
+
+func cpuNote(r Result) string {
+	switch {
+	case r.ServerCPUError != "":
+		return ", server CPU unknown: " + r.ServerCPUError
+	case r.ServerCPUMicrosPerOp > 0:
+		return fmt.Sprintf(", server CPU %.0f µs/op", r.ServerCPUMicrosPerOp)
+	}
+	return ""
 }
 
 // tally is what the clients of one load measured.

@@ -38,6 +38,15 @@ type Result struct {
 	OpsPerSecond float64 `json:"OpsPerSecond"`
 	// Latency is of successful requests only, in microseconds.
 	Latency Latency `json:"LatencyMicros"`
+	// ServerCPUSeconds is the CPU time (user + system) the server process
+	// used during the timed window, and ServerCPUMicrosPerOp that divided
+	// by Ops; both 0 when not measured (trent-bench run --server-pid).
+	// Failed requests are few or none in a clean run, so dividing by the
+	// successful ones only is what a comparison of clean runs needs.
+	ServerCPUSeconds     float64 `json:"ServerCPUSeconds,omitempty"`
+	ServerCPUMicrosPerOp float64 `json:"ServerCPUMicrosPerOp,omitempty"`
+	// ServerCPUError says why the server's CPU time could not be read.
+	ServerCPUError string `json:"ServerCPUError,omitempty"`
 	// SetupError says why the operation was not run.
 	SetupError string `json:"SetupError,omitempty"`
 }
@@ -80,15 +89,28 @@ func ReadReport(rd io.Reader) (*Report, error) {
 
 // WriteTable writes the results as an aligned table.
 func (r *Report) WriteTable(w io.Writer) error {
+	// The CPU column appears only when the server's CPU was measured.
+	withCPU := slices.ContainsFunc(r.Results, func(res Result) bool { return res.ServerCPUMicrosPerOp > 0 })
+	cpuHead, cpuNone := "", ""
+	if withCPU {
+		cpuHead, cpuNone = "cpu µs/op\t", "-\t"
+	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "operation\tclients\tops\tops/s\tp50 µs\tp99 µs\tp999 µs\terrors\t")
+	fmt.Fprintln(tw, "operation\tclients\tops\tops/s\tp50 µs\tp99 µs\tp999 µs\t"+cpuHead+"errors\t")
 	for _, res := range r.Results {
 		if res.SetupError != "" {
-			fmt.Fprintf(tw, "%s\t%d\t-\t-\t-\t-\t-\tsetup failed\t\n", res.Operation, res.Clients)
+			fmt.Fprintf(tw, "%s\t%d\t-\t-\t-\t-\t-\t%ssetup failed\t\n", res.Operation, res.Clients, cpuNone)
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%s\t\n", res.Operation, res.Clients, res.Ops, res.OpsPerSecond,
-			res.Latency.P50, res.Latency.P99, res.Latency.P999, errorSummary(res))
+		cpu := ""
+		if withCPU {
+			cpu = cpuNone
+			if res.ServerCPUMicrosPerOp > 0 {
+				cpu = fmt.Sprintf("%.1f\t", res.ServerCPUMicrosPerOp)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%s%s\t\n", res.Operation, res.Clients, res.Ops, res.OpsPerSecond,
+			res.Latency.P50, res.Latency.P99, res.Latency.P999, cpu, errorSummary(res))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -99,6 +121,9 @@ func (r *Report) WriteTable(w io.Writer) error {
 			fmt.Fprintf(w, "%s clients=%d: setup failed: %s\n", res.Operation, res.Clients, res.SetupError)
 		case res.FirstError != "":
 			fmt.Fprintf(w, "%s clients=%d: first error: %s\n", res.Operation, res.Clients, res.FirstError)
+		}
+		if res.ServerCPUError != "" {
+			fmt.Fprintf(w, "%s clients=%d: server CPU unknown: %s\n", res.Operation, res.Clients, res.ServerCPUError)
 		}
 	}
 	return nil
