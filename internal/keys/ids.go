@@ -6,14 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"regexp"
 	"strings"
-)
-
-var (
-	keyIDPattern            = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
-	multiRegionKeyIDPattern = regexp.MustCompile(`^mrk-[0-9a-fA-F]{32}$`)
-	accountIDPattern        = regexp.MustCompile(`^[0-9]{12}$`)
 )
 
 // NewKeyID returns a random key ID: a version 4 UUID in lowercase, the form
@@ -32,10 +25,57 @@ func NewKeyID(r io.Reader) (string, error) {
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32], nil
 }
 
-// IsKeyID reports whether s is shaped like a key ID: a UUID or a
-// multi-Region key ID ("mrk-" and 32 hex digits).
+// IsKeyID reports whether s is shaped like a key ID: a UUID
+// (8-4-4-4-12 hex digits, either case) or a multi-Region key ID ("mrk-"
+// and 32 hex digits). Every request that names a key asks, so it is a
+// byte loop rather than a regular expression (ids_test.go checks it
+// against the patterns).
 func IsKeyID(s string) bool {
-	return keyIDPattern.MatchString(s) || multiRegionKeyIDPattern.MatchString(s)
+	if rest, ok := strings.CutPrefix(s, "mrk-"); ok {
+		return len(rest) == 32 && allHex(rest)
+	}
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		switch i {
+		case 8, 13, 18, 23:
+			if s[i] != '-' {
+				return false
+			}
+		default:
+			if !isHex(s[i]) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// isAccountID reports whether s is 12 decimal digits.
+func isAccountID(s string) bool {
+	if len(s) != 12 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+func allHex(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !isHex(s[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+func isHex(c byte) bool {
+	return '0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F'
 }
 
 // Partition returns the AWS partition of a Region, which ARNs name.
@@ -106,7 +146,7 @@ func ParseIdentifier(s string) (Identifier, error) {
 	case strings.HasPrefix(s, "arn:"):
 		// arn:<partition>:kms:<region>:<account>:<resource>
 		parts := strings.SplitN(s, ":", 6)
-		if len(parts) != 6 || parts[1] == "" || parts[2] != "kms" || parts[3] == "" || !accountIDPattern.MatchString(parts[4]) {
+		if len(parts) != 6 || parts[1] == "" || parts[2] != "kms" || parts[3] == "" || !isAccountID(parts[4]) {
 			return id, ErrMalformedIdentifier
 		}
 		id.Region, id.Account = parts[3], parts[4]

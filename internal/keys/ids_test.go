@@ -106,3 +106,42 @@ func TestCompatibleUsages(t *testing.T) {
 		t.Fatal("compatibility table is wrong")
 	}
 }
+
+// The shapes AWS documents for key IDs and account IDs, as regular
+// expressions: the reference the byte loops are checked against.
+var (
+	keyIDShape       = regexp.MustCompile(`^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$`)
+	mrkKeyIDShape    = regexp.MustCompile(`^mrk-[0-9a-fA-F]{32}$`)
+	accountIDShape   = regexp.MustCompile(`^[0-9]{12}$`)
+	shapeTestSamples = []string{
+		"", "1234abcd-12ab-34cd-56ef-1234567890ab", "1234ABCD-12AB-34CD-56EF-1234567890AB",
+		"1234abcd-12ab-34cd-56ef-1234567890a", "1234abcd-12ab-34cd-56ef-1234567890abc", "1234abcd_12ab-34cd-56ef-1234567890ab",
+		"1234abcg-12ab-34cd-56ef-1234567890ab", "1234abcd-12ab-34cd-56ef-1234567890a\n", "mrk-1234abcd12ab34cd56ef1234567890ab",
+		"mrk-1234abcd12ab34cd56ef1234567890a", "MRK-1234abcd12ab34cd56ef1234567890ab", "mrk-1234abcd12ab34cd56ef1234567890az",
+		"111122223333", "11112222333", "1111222233334", "11112222333a", "１１１１２２２２３３３３",
+	}
+)
+
+// TestKeyIDShapeMatchesThePattern: IsKeyID and isAccountID accept exactly
+// what the regular expressions do.
+func TestKeyIDShapeMatchesThePattern(t *testing.T) {
+	for _, s := range shapeTestSamples {
+		checkShapes(t, s)
+	}
+}
+
+func FuzzKeyIDShape(f *testing.F) {
+	for _, s := range shapeTestSamples {
+		f.Add(s)
+	}
+	f.Fuzz(checkShapes)
+}
+
+func checkShapes(t *testing.T, s string) {
+	if got, want := IsKeyID(s), keyIDShape.MatchString(s) || mrkKeyIDShape.MatchString(s); got != want {
+		t.Errorf("IsKeyID(%q) = %v, the pattern says %v", s, got, want)
+	}
+	if got, want := isAccountID(s), accountIDShape.MatchString(s); got != want {
+		t.Errorf("isAccountID(%q) = %v, the pattern says %v", s, got, want)
+	}
+}
