@@ -145,3 +145,18 @@ func checkShapes(t *testing.T, s string) {
 		t.Errorf("isAccountID(%q) = %v, the pattern says %v", s, got, want)
 	}
 }
+
+// TestCachedARN: a key's cached ARN is the ARN it would build, and copies
+// carry it.
+func TestCachedARN(t *testing.T) {
+	k := Key{ID: "1234abcd-12ab-34cd-56ef-1234567890ab", Account: "111122223333", Region: "cn-north-1"}
+	want := "arn:aws-cn:kms:cn-north-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+	if k.ARN() != want {
+		t.Fatalf("ARN %q, want %q", k.ARN(), want)
+	}
+	k.CacheARN()
+	c := k
+	if c.ARN() != want || k.ARN() != want {
+		t.Fatalf("cached ARN %q (copy %q), want %q", k.ARN(), c.ARN(), want)
+	}
+}

@@ -74,6 +74,10 @@ type Key struct {
 	// under (key, revision) is never stale; keys written before it existed
 	// read as revision 0, which is as good a revision as any.
 	PolicyRevision uint64 `json:"policyRevision,omitempty"`
+
+	// arn is the ARN, kept by CacheARN for a record that is read many
+	// times; empty otherwise (ARN then builds it).
+	arn string
 }
 
 // Rotation is a key's rotation configuration and schedule.
@@ -97,7 +101,18 @@ type Rotation struct {
 }
 
 // ARN returns the key ARN.
-func (k *Key) ARN() string { return KeyARN(k.Region, k.Account, k.ID) }
+func (k *Key) ARN() string {
+	if k.arn != "" {
+		return k.arn
+	}
+	return KeyARN(k.Region, k.Account, k.ID)
+}
+
+// CacheARN builds the ARN once and keeps it, so that ARN and the copies
+// of k made afterwards do not build it again: a request names its key's
+// ARN several times (the audit record, the policy's resource, the
+// response). A key's ID, account and Region never change.
+func (k *Key) CacheARN() { k.arn = KeyARN(k.Region, k.Account, k.ID) }
 
 // Enabled is KeyMetadata.Enabled: true only in state Enabled.
 func (k *Key) Enabled() bool { return k.State == StateEnabled }

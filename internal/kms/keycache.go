@@ -54,6 +54,7 @@ func (c *keyRecordCache) get(tx store.Tx, path string) (*keys.Key, error) {
 		evictOne(c.entries)
 	}
 	// item.Value is the caller's own copy (store.Tx copies values).
+	k.CacheARN()
 	c.entries[path] = cachedKeyRecord{raw: item.Value, key: *k}
 	c.mu.Unlock()
 	return k, nil
