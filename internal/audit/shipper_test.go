@@ -231,6 +231,47 @@ func TestRunShipsWhenKicked(t *testing.T) {
 	f.wantExactlyOnce(ids)
 }
 
+// TestRunSpacesItsRounds: a kick right after a round is served once
+// ShipSpacing of the shipper's clock has passed, not before.
+func TestRunSpacesItsRounds(t *testing.T) {
+	f := newShipperFixture(t)
+	s, _ := f.shipper(f.store)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	waitEmpty := func(what string) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for f.outbox() != 0 {
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: the outbox was not emptied in 10s", what)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	first := f.stage(s, 0, 1)
+	s.Kick()
+	waitEmpty("first kick")
+	// The shipper now pauses on a ticker of its own, besides its retry
+	// ticker and the log's sync ticker.
+	stop := make(chan struct{})
+	timer := time.AfterFunc(10*time.Second, func() { close(stop) })
+	defer timer.Stop()
+	if !f.clock.WaitForTickers(3, stop) {
+		t.Fatal("the shipper did not pause on a ticker after its round")
+	}
+	second := f.stage(s, 1, 1)
+	s.Kick()
+	time.Sleep(50 * time.Millisecond)
+	if f.outbox() != 1 {
+		t.Fatal("a kick within ShipSpacing of the last round was served at once")
+	}
+	f.clock.Advance(ShipSpacing)
+	waitEmpty("after ShipSpacing")
+	f.wantExactlyOnce(append(first, second...))
+}
+
 // TestFailedConfirmIsNotShippedTwice: when the commit that confirms a
 // shipped batch fails (a conflict, a cancelled context at shutdown), the
 // records are in the file but still in the outbox; the next round must
