@@ -212,22 +212,33 @@ func TestRecoverWhenTheLogWasRotatedAway(t *testing.T) {
 	}
 }
 
-func TestRunShipsWhenKicked(t *testing.T) {
-	f := newShipperFixture(t)
-	s, _ := f.shipper(f.store)
+// run runs s.Run until the test ends.
+func (f *shipperFixture) run(s *Shipper) {
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { s.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	ids := f.stage(s, 0, 2)
-	s.Kick()
+	f.t.Cleanup(func() { cancel(); <-done })
+}
+
+// waitOutboxEmpty waits up to 10 s for the shipper to empty the outbox.
+func (f *shipperFixture) waitOutboxEmpty(what string) {
+	f.t.Helper()
 	deadline := time.Now().Add(10 * time.Second)
 	for f.outbox() != 0 {
 		if time.Now().After(deadline) {
-			t.Fatal("a kicked shipper did not empty the outbox in 10s")
+			f.t.Fatalf("%s: the outbox was not emptied in 10s", what)
 		}
 		time.Sleep(5 * time.Millisecond)
 	}
+}
+
+func TestRunShipsWhenKicked(t *testing.T) {
+	f := newShipperFixture(t)
+	s, _ := f.shipper(f.store)
+	f.run(s)
+	ids := f.stage(s, 0, 2)
+	s.Kick()
+	f.waitOutboxEmpty("a kicked shipper")
 	f.wantExactlyOnce(ids)
 }
 
@@ -236,23 +247,10 @@ func TestRunShipsWhenKicked(t *testing.T) {
 func TestRunSpacesItsRounds(t *testing.T) {
 	f := newShipperFixture(t)
 	s, _ := f.shipper(f.store)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { s.Run(ctx); close(done) }()
-	defer func() { cancel(); <-done }()
-	waitEmpty := func(what string) {
-		t.Helper()
-		deadline := time.Now().Add(10 * time.Second)
-		for f.outbox() != 0 {
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: the outbox was not emptied in 10s", what)
-			}
-			time.Sleep(5 * time.Millisecond)
-		}
-	}
+	f.run(s)
 	first := f.stage(s, 0, 1)
 	s.Kick()
-	waitEmpty("first kick")
+	f.waitOutboxEmpty("first kick")
 	// The shipper now pauses on a ticker of its own, besides its retry
 	// ticker and the log's sync ticker.
 	stop := make(chan struct{})
@@ -268,7 +266,7 @@ func TestRunSpacesItsRounds(t *testing.T) {
 		t.Fatal("a kick within ShipSpacing of the last round was served at once")
 	}
 	f.clock.Advance(ShipSpacing)
-	waitEmpty("after ShipSpacing")
+	f.waitOutboxEmpty("after ShipSpacing")
 	f.wantExactlyOnce(append(first, second...))
 }
 

@@ -170,7 +170,14 @@ func (w *FileWriter) Write(rec *Record) error {
 	wasEmpty := len(w.pending) == 0
 	w.pending = append(w.pending, *line...)
 	if len(w.pending) >= writeBatchBytes {
-		return w.writePendingLocked()
+		if err := w.writePendingLocked(); err != nil {
+			// This request fails, so its record must not be written
+			// later: take it back unless part of it reached the file.
+			if len(w.pending) >= len(*line) {
+				w.pending = w.pending[:len(w.pending)-len(*line)]
+			}
+			return err
+		}
 	}
 	if wasEmpty {
 		select {

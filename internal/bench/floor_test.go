@@ -66,14 +66,7 @@ func TestFloorCiphertextOpensWithTheFixedKey(t *testing.T) {
 		if out.KeyId != FloorKeyARN || out.EncryptionAlgorithm != "SYMMETRIC_DEFAULT" {
 			t.Errorf("KeyId %q, EncryptionAlgorithm %q", out.KeyId, out.EncryptionAlgorithm)
 		}
-		block, err := aes.NewCipher(FloorKey[:])
-		if err != nil {
-			t.Fatal(err)
-		}
-		gcm, err := cipher.NewGCM(block)
-		if err != nil {
-			t.Fatal(err)
-		}
+		gcm := floorGCM(t)
 		if len(out.CiphertextBlob) != 12+len(pt)+16 {
 			t.Fatalf("blob of %d bytes for %d of plaintext", len(out.CiphertextBlob), len(pt))
 		}
