@@ -1,6 +1,7 @@
 package audit
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -207,5 +208,68 @@ func TestWriteFailsClosed(t *testing.T) {
 	}
 	if err := w.Write(Service(ServiceEvent{Name: "next", Time: time.Unix(0, 0)})); err == nil {
 		t.Fatal("Write succeeded while the log cannot be written")
+	}
+}
+
+// TestFailedWriteKeepsOnlyAcknowledgedRecords: when the write a full batch
+// triggers fails, the record whose Write failed (its request fails too)
+// is never written later; the records of earlier, acknowledged Writes are,
+// once the file can be written again.
+func TestFailedWriteKeepsOnlyAcknowledgedRecords(t *testing.T) {
+	path := filepath.Join(t.TempDir(), FileName)
+	w, err := OpenFile(path, clock.NewManual(time.Unix(0, 0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	rec := func(name string) *Record { return Service(ServiceEvent{Name: name, Time: time.Unix(0, 0)}) }
+	// Acknowledged records, just short of a full batch.
+	acked := 0
+	for {
+		line, err := encodeLine(rec("acked"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		size := len(*line)
+		releaseLine(line)
+		if len(w.pending)+2*size >= writeBatchBytes {
+			break
+		}
+		if err := w.Write(rec("acked")); err != nil {
+			t.Fatal(err)
+		}
+		acked++
+	}
+	// The file cannot be written for a moment: the Write that fills the
+	// batch fails.
+	good := w.f
+	readOnly, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.f = readOnly
+	refused := ""
+	for i := 0; refused == ""; i++ {
+		name := fmt.Sprint("try-", i)
+		if err := w.Write(rec(name)); err != nil {
+			refused = name
+			break
+		}
+		if len(w.pending) > 2*writeBatchBytes {
+			t.Fatal("no Write failed while the file could not be written")
+		}
+		acked++ // it fit in the batch without a write: acknowledged
+	}
+	w.f = good
+	readOnly.Close()
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(path)
+	if strings.Contains(string(b), `"eventName":"`+refused+`"`) {
+		t.Fatalf("the record of the failed Write (%s) reached the file", refused)
+	}
+	if got := strings.Count(string(b), "\n"); got != acked {
+		t.Fatalf("%d records in the file, want the %d acknowledged ones", got, acked)
 	}
 }
