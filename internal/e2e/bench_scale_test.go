@@ -65,6 +65,7 @@ type scaleResult struct {
 	startup                   time.Duration
 	encryptOps, decryptOps    float64
 	hotEncryptOps             float64
+	hotDecryptOps             float64
 	rssAfterEncrypt, rssAfter rss
 	listFirst, listDeep       time.Duration
 	listWalk                  time.Duration
@@ -104,15 +105,15 @@ func TestScale(t *testing.T) {
 		rows = append(rows, measureScale(t, dataDir, ids, window))
 	}
 	var table strings.Builder
-	fmt.Fprintf(&table, "| keys | store file | start-up | Encrypt ops/s (hot %d) | Encrypt ops/s (all keys) | Decrypt ops/s (all keys) | ListKeys first page | ListKeys page near end | full walk (Limit 1000) | RSS after Encrypt (anon + file) | RSS at end (anon + file) |\n", scaleHotKeys)
-	fmt.Fprintf(&table, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&table, "| keys | store file | start-up | Encrypt ops/s (hot %d) | Decrypt ops/s (hot) | Encrypt ops/s (all keys) | Decrypt ops/s (all keys) | ListKeys first page | ListKeys page near end | full walk (Limit 1000) | RSS after Encrypt (anon + file) | RSS at end (anon + file) |\n", scaleHotKeys)
+	fmt.Fprintf(&table, "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n")
 	for _, r := range rows {
 		deep := "n/a (one page)"
 		if r.listDeep > 0 {
 			deep = fmt.Sprintf("%.2f ms", ms(r.listDeep))
 		}
-		fmt.Fprintf(&table, "| %d | %.0f MiB | %d ms | %.0f | %.0f | %.0f | %.2f ms | %s | %.1f s | %s | %s |\n",
-			r.keys, float64(r.dbBytes)/(1<<20), r.startup.Milliseconds(), r.hotEncryptOps, r.encryptOps, r.decryptOps,
+		fmt.Fprintf(&table, "| %d | %.0f MiB | %d ms | %.0f | %.0f | %.0f | %.0f | %.2f ms | %s | %.1f s | %s | %s |\n",
+			r.keys, float64(r.dbBytes)/(1<<20), r.startup.Milliseconds(), r.hotEncryptOps, r.hotDecryptOps, r.encryptOps, r.decryptOps,
 			ms(r.listFirst), deep, r.listWalk.Seconds(), r.rssAfterEncrypt, r.rssAfter)
 	}
 	t.Logf("scale results (%d SDK clients, %s per throughput window):\n%s", scaleClients, window, table.String())
@@ -276,49 +277,63 @@ func measureScale(t *testing.T, dataDir string, ids []string, window time.Durati
 		})
 	}
 
-	// Encrypt on the hot set: what a store's size costs a workload whose
-	// keys fit the caches.
+	// Encrypt and Decrypt on the hot set: what a store's size costs a
+	// workload whose keys fit the caches. A discarded window first: a
+	// fresh server's first seconds ran up to a fifth slower than the same
+	// load right after (its heap and the page cache settle).
 	hot := ids[:min(scaleHotKeys, len(ids))]
-	hotEncrypt := func(c *kms.Client, rng *rand.Rand) error {
-		id := hot[rng.IntN(len(hot))]
-		_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: benchPlaintext, EncryptionContext: benchContext})
-		return err
-	}
-	// A discarded window first: a fresh server's first seconds ran up to
-	// a fifth slower than the same load right after (its heap and the
-	// page cache settle).
-	runWindow(t, clients, window, hotEncrypt)
-	r.hotEncryptOps = runWindow(t, clients, window, hotEncrypt)
+	hotBlobs, blobs := &blobSample{}, &blobSample{}
+	runWindow(t, clients, window, encryptAmong(hot, nil))
+	r.hotEncryptOps = runWindow(t, clients, window, encryptAmong(hot, hotBlobs))
+	r.hotDecryptOps = runWindow(t, clients, window, decryptFrom(hotBlobs))
 	// Encrypt under random keys among all; a sample of the ciphertexts
 	// (each under the key it names) feeds Decrypt.
-	var sampleMu sync.Mutex
-	var blobs [][]byte
-	const maxBlobs = 50000
-	r.encryptOps = runWindow(t, clients, window, func(c *kms.Client, rng *rand.Rand) error {
+	r.encryptOps = runWindow(t, clients, window, encryptAmong(ids, blobs))
+	r.rssAfterEncrypt = readRSS(t, p.cmd.Process.Pid)
+	r.decryptOps = runWindow(t, clients, window, decryptFrom(blobs))
+	r.rssAfter = readRSS(t, p.cmd.Process.Pid)
+	t.Logf("%d keys: start-up %s, Encrypt hot %.0f/s, Decrypt hot %.0f/s, Encrypt %.0f/s, Decrypt %.0f/s, ListKeys first %.2f ms, deep %.2f ms, walk %s, RSS after Encrypt %s, at end %s",
+		r.keys, r.startup.Round(time.Millisecond), r.hotEncryptOps, r.hotDecryptOps, r.encryptOps, r.decryptOps, ms(r.listFirst), ms(r.listDeep),
+		r.listWalk.Round(time.Millisecond), r.rssAfterEncrypt, r.rssAfter)
+	return r
+}
+
+// blobSample keeps ciphertexts made in one window (up to maxBlobs), each
+// under the key it names, for the Decrypt window after it.
+type blobSample struct {
+	mu    sync.Mutex
+	blobs [][]byte
+}
+
+const maxBlobs = 50000
+
+// encryptAmong is an Encrypt under a random key of ids, whose ciphertext
+// goes to sample (if not nil).
+func encryptAmong(ids []string, sample *blobSample) func(*kms.Client, *rand.Rand) error {
+	return func(c *kms.Client, rng *rand.Rand) error {
 		id := ids[rng.IntN(len(ids))]
 		out, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: &id, Plaintext: benchPlaintext, EncryptionContext: benchContext})
-		if err == nil {
-			sampleMu.Lock()
-			if len(blobs) < maxBlobs {
-				blobs = append(blobs, out.CiphertextBlob)
+		if err == nil && sample != nil {
+			sample.mu.Lock()
+			if len(sample.blobs) < maxBlobs {
+				sample.blobs = append(sample.blobs, out.CiphertextBlob)
 			}
-			sampleMu.Unlock()
+			sample.mu.Unlock()
 		}
 		return err
-	})
-	r.rssAfterEncrypt = readRSS(t, p.cmd.Process.Pid)
-	r.decryptOps = runWindow(t, clients, window, func(c *kms.Client, rng *rand.Rand) error {
-		out, err := c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: blobs[rng.IntN(len(blobs))], EncryptionContext: benchContext})
+	}
+}
+
+// decryptFrom is a Decrypt of a random ciphertext of sample, checked.
+func decryptFrom(sample *blobSample) func(*kms.Client, *rand.Rand) error {
+	return func(c *kms.Client, rng *rand.Rand) error {
+		blob := sample.blobs[rng.IntN(len(sample.blobs))]
+		out, err := c.Decrypt(ctx, &kms.DecryptInput{CiphertextBlob: blob, EncryptionContext: benchContext})
 		if err == nil && !bytes.Equal(out.Plaintext, benchPlaintext) {
 			return fmt.Errorf("Decrypt returned the wrong plaintext")
 		}
 		return err
-	})
-	r.rssAfter = readRSS(t, p.cmd.Process.Pid)
-	t.Logf("%d keys: start-up %s, Encrypt hot %.0f/s, Encrypt %.0f/s, Decrypt %.0f/s, ListKeys first %.2f ms, deep %.2f ms, walk %s, RSS after Encrypt %s, at end %s",
-		r.keys, r.startup.Round(time.Millisecond), r.hotEncryptOps, r.encryptOps, r.decryptOps, ms(r.listFirst), ms(r.listDeep),
-		r.listWalk.Round(time.Millisecond), r.rssAfterEncrypt, r.rssAfter)
-	return r
+	}
 }
 
 // runWindow runs op on every client for window (after one warm-up call
