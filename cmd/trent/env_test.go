@@ -18,7 +18,7 @@ import (
 // serveEnv lists every environment variable of trent serve.
 var serveEnv = []string{"TRENT_LISTEN", "TRENT_DATA_DIR", "TRENT_ROOT_KEY_FILE", "TRENT_DEV", "TRENT_DEV_ACCOUNT", "TRENT_LOG_LEVEL",
 	"TRENT_TLS_CERT", "TRENT_TLS_KEY", "TRENT_ALLOW_PLAIN_HTTP", "TRENT_IDENTITIES", "TRENT_AUDIT_SYNC_INTERVAL",
-	"TRENT_CACHE_KEYS"}
+	"TRENT_CACHE_KEYS", "TRENT_METRICS_LISTEN"}
 
 // clearServeEnv unsets every TRENT_* variable for the test, so that the
 // environment the tests run in does not leak into them.

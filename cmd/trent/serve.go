@@ -55,6 +55,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		log.Error("cannot listen", "address", f.listen, "error", err.Error())
 		return 1
 	}
+	var opsLn net.Listener
+	if f.metricsListen != "" {
+		if opsLn, err = net.Listen("tcp", f.metricsListen); err != nil {
+			ln.Close()
+			log.Error("cannot listen for the metrics", "address", f.metricsListen, "error", err.Error())
+			return 1
+		}
+	}
 	node, err := server.Open(server.Config{
 		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, IdentitiesFile: identitiesFile(f), Dev: f.dev, DevAccount: f.devAccount, Logger: log,
 		AuditSyncInterval: f.auditSync,
@@ -62,6 +70,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	})
 	if err != nil {
 		ln.Close()
+		if opsLn != nil {
+			opsLn.Close()
+		}
 		log.Error("cannot start", "error", err.Error(), "version", version.Get().Version)
 		return 1
 	}
@@ -78,7 +89,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		"tls", tlsConfig != nil, "signatures", signatures, "version", version.Get().Version)
 
 	httpServer := newHTTPServer(node.Handler(), log)
-	serveErr := make(chan error, 1)
+	serveErr := make(chan error, 2) // the API server and the operations server
 	if tlsConfig != nil {
 		httpServer.TLSConfig = tlsConfig
 		// The certificate is in TLSConfig already; ServeTLS also sets up
@@ -86,6 +97,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		go func() { serveErr <- httpServer.ServeTLS(ln, "", "") }()
 	} else {
 		go func() { serveErr <- httpServer.Serve(ln) }()
+	}
+	var opsServer *http.Server
+	if opsLn != nil {
+		opsServer = newHTTPServer(node.OpsHandler(), log)
+		go func() { serveErr <- opsServer.Serve(opsLn) }()
+		log.Info("serving /metrics, /healthz and /readyz", "address", "http://"+opsLn.Addr().String())
 	}
 	// SIGHUP reopens the audit log, after a log rotator has moved it away.
 	hup := make(chan os.Signal, 1)
@@ -115,6 +132,9 @@ serving:
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {
 		log.Warn("requests still running at shutdown were cut off", "error", err.Error())
+	}
+	if opsServer != nil {
+		_ = opsServer.Shutdown(shutdownCtx)
 	}
 	if err := node.Close(); err != nil {
 		log.Error("closing the data directory failed", "error", err.Error())

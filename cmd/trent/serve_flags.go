@@ -39,6 +39,9 @@ type serveFlags struct {
 	auditSync time.Duration
 	// cacheKeys bounds the keys the service keeps decoded in memory.
 	cacheKeys int
+	// metricsListen is the address of the operations listener (/metrics,
+	// /healthz, /readyz); empty for none.
+	metricsListen string
 }
 
 // maxAuditSyncInterval caps --audit-sync-interval: the bound is a promise
@@ -72,6 +75,8 @@ func serveCommand(f *serveFlags) (cmd *command, check func() error) {
 	fs.BoolVar(&f.allowPlainHTTP, "allow-plain-http", allowPlain, "serve plain HTTP on a non-loopback address without --dev, e.g. behind a TLS proxy (TRENT_ALLOW_PLAIN_HTTP: "+boolValues+")")
 	auditSync := fs.String("audit-sync-interval", envString("TRENT_AUDIT_SYNC_INTERVAL", audit.SyncInterval.String()),
 		"how long audit records of requests that changed nothing may stay unsynced, e.g. 1s or 200ms (TRENT_AUDIT_SYNC_INTERVAL)")
+	fs.StringVar(&f.metricsListen, "metrics-listen", envString("TRENT_METRICS_LISTEN", ""),
+		"address for /metrics (Prometheus), /healthz and /readyz, apart from the API; empty for none (TRENT_METRICS_LISTEN)")
 	cacheKeys := fs.String("cache-keys", envString("TRENT_CACHE_KEYS", strconv.Itoa(kms.DefaultCacheKeys)),
 		"how many keys' records, material and policies to keep in memory (TRENT_CACHE_KEYS)")
 	check = func() error {

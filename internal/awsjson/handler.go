@@ -51,6 +51,10 @@ type Config struct {
 	// MaxBodyBytes limits request bodies; zero or less means
 	// DefaultMaxBodyBytes.
 	MaxBodyBytes int64
+	// Observe, if set, is told of every request when it ends: its
+	// operation ("" if none was recognised), error code ("" on success),
+	// HTTP status and duration on Clock (the metrics).
+	Observe func(operation, errorCode string, status int, elapsed time.Duration)
 	// Audit is called once for every request whose operation and caller
 	// are known, successful or not, before the response is sent (it may
 	// batch the record: audit.FileWriter.Write), unless
@@ -251,6 +255,9 @@ func (h *handler) logRequest(ctx context.Context, info *request.Info, e *kmserr.
 	status, code := http.StatusOK, ""
 	if e != nil {
 		status, code = wireStatus(e), e.Code
+	}
+	if h.cfg.Observe != nil {
+		h.cfg.Observe(info.Operation, code, status, h.cfg.Clock.Now().Sub(start))
 	}
 	// The debug line is off in production; LogAttrs would find that out
 	// only after the attributes (and the clock reading) had been made.

@@ -19,6 +19,7 @@ import (
 	"github.com/trent-kms/trent/internal/clock"
 	"github.com/trent-kms/trent/internal/identity"
 	"github.com/trent-kms/trent/internal/kms"
+	"github.com/trent-kms/trent/internal/metrics"
 	"github.com/trent-kms/trent/internal/scheduler"
 	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/bolt"
@@ -88,6 +89,8 @@ type Node struct {
 	log       *slog.Logger
 	store     store.Store
 	ownsStore bool
+	// metrics are the node's Prometheus collectors (OpsHandler).
+	metrics   *metrics.Metrics
 	audit     *audit.FileWriter
 	shipper   *audit.Shipper
 	service   *kms.Service
@@ -121,7 +124,7 @@ func Open(cfg Config) (_ *Node, err error) {
 		return nil, fmt.Errorf("dev account %q is not a 12-digit AWS account ID", cfg.DevAccount)
 	}
 	var created createdPaths
-	n := &Node{cfg: cfg, log: cfg.Logger}
+	n := &Node{cfg: cfg, log: cfg.Logger, metrics: metrics.New()}
 	defer func() {
 		if err != nil {
 			n.Close()
@@ -145,6 +148,8 @@ func Open(cfg Config) (_ *Node, err error) {
 	if err := checkRootKey(n.store, keyring, cfg.DataDir); err != nil {
 		return nil, err
 	}
+	// Every transaction from here on is timed for the metrics.
+	n.store = n.metrics.Store(n.store, cfg.Clock)
 	resolver, identities, err := openIdentities(cfg, keyring)
 	if err != nil {
 		return nil, err
@@ -176,13 +181,14 @@ func Open(cfg Config) (_ *Node, err error) {
 	if err := n.service.UpgradeLayout(context.Background()); err != nil {
 		return nil, err
 	}
-	n.scheduler = scheduler.New(cfg.Clock, n.service, cfg.SchedulerInterval, cfg.Logger)
+	n.scheduler = scheduler.New(cfg.Clock, countedTask{n.service, n.metrics}, cfg.SchedulerInterval, cfg.Logger)
 	n.handler = awsjson.NewHandler(awsjson.Config{
 		Operations: awsjson.Operations(n.service),
 		Identity:   resolver,
 		Verify:     !cfg.Dev,
 		Clock:      cfg.Clock,
 		Logger:     cfg.Logger,
+		Observe:    n.metrics.ObserveRequest,
 		Audit: func(_ context.Context, c awsjson.Completed) error {
 			return n.audit.Write(c.Details.Record(c.Output, c.Err))
 		},
