@@ -56,11 +56,43 @@ func readPolicyFile(path string) (string, error) {
 	return string(b), nil
 }
 
-// ownerFlags are --user and --role of the policy actions.
-func ownerFlags(cmd *command) (user, role *string) {
-	user = cmd.flags.String("user", "", "the IAM user whose policy it is (or --role)")
-	role = cmd.flags.String("role", "", "the IAM role whose policy it is (or --user)")
-	return user, role
+// policyTarget are the flags that name one inline policy, shared by the
+// policy actions: --account, --user or --role, and --name.
+type policyTarget struct {
+	account, user, role, name *string
+}
+
+func definePolicyTarget(cmd *command, nameHelp string) policyTarget {
+	return policyTarget{
+		account: requiredAccount(cmd.flags),
+		user:    cmd.flags.String("user", "", "the IAM user whose policy it is (or --role)"),
+		role:    cmd.flags.String("role", "", "the IAM role whose policy it is (or --user)"),
+		name:    cmd.flags.String("name", "", nameHelp),
+	}
+}
+
+// check validates the flags, in the order their errors are reported, and
+// returns the policy's owner.
+func (p policyTarget) check() (identity.PolicyOwner, error) {
+	if err := checkAccountFlag(*p.account); err != nil {
+		return identity.PolicyOwner{}, err
+	}
+	owner, err := checkOwner(*p.user, *p.role)
+	if err != nil {
+		return identity.PolicyOwner{}, err
+	}
+	return owner, asUsage(identity.CheckPolicyName(*p.name))
+}
+
+// edit runs fn on the target's account in the identities file.
+func (p policyTarget) edit(files *identityFiles, fn func(a *identity.Account) error) error {
+	return files.edit(false, func(d *identity.Document, _ identity.Issuer) error {
+		a, err := d.MustAccount(*p.account)
+		if err != nil {
+			return err
+		}
+		return fn(a)
+	})
 }
 
 func checkOwner(user, role string) (identity.PolicyOwner, error) {
@@ -84,19 +116,11 @@ it, as aws iam put-user-policy and put-role-policy do. The policy is checked
 against the IAM policy grammar. Prints nothing.
 `,
 	define: func(cmd *command, files *identityFiles) func(io.Writer) error {
-		account := requiredAccount(cmd.flags)
-		user, role := ownerFlags(cmd)
-		name := cmd.flags.String("name", "", "policy name: 1 to 128 of letters, digits and _+=,.@- (required)")
+		target := definePolicyTarget(cmd, "policy name: 1 to 128 of letters, digits and _+=,.@- (required)")
 		file := cmd.flags.String("file", "", "the JSON policy document (required)")
 		return func(io.Writer) error {
-			if err := checkAccountFlag(*account); err != nil {
-				return err
-			}
-			owner, err := checkOwner(*user, *role)
+			owner, err := target.check()
 			if err != nil {
-				return err
-			}
-			if err := asUsage(identity.CheckPolicyName(*name)); err != nil {
 				return err
 			}
 			if *file == "" {
@@ -106,13 +130,7 @@ against the IAM policy grammar. Prints nothing.
 			if err != nil {
 				return err
 			}
-			return files.edit(false, func(d *identity.Document, _ identity.Issuer) error {
-				a, err := d.MustAccount(*account)
-				if err != nil {
-					return err
-				}
-				return a.PutPolicy(owner, *name, document)
-			})
+			return target.edit(files, func(a *identity.Account) error { return a.PutPolicy(owner, *target.name, document) })
 		}
 	},
 }
@@ -124,27 +142,13 @@ var policyDelete = identityAction{
 Removes the inline policy N from the user or role. Prints nothing.
 `,
 	define: func(cmd *command, files *identityFiles) func(io.Writer) error {
-		account := requiredAccount(cmd.flags)
-		user, role := ownerFlags(cmd)
-		name := cmd.flags.String("name", "", "policy name (required)")
+		target := definePolicyTarget(cmd, "policy name (required)")
 		return func(io.Writer) error {
-			if err := checkAccountFlag(*account); err != nil {
-				return err
-			}
-			owner, err := checkOwner(*user, *role)
+			owner, err := target.check()
 			if err != nil {
 				return err
 			}
-			if err := asUsage(identity.CheckPolicyName(*name)); err != nil {
-				return err
-			}
-			return files.edit(false, func(d *identity.Document, _ identity.Issuer) error {
-				a, err := d.MustAccount(*account)
-				if err != nil {
-					return err
-				}
-				return a.DeletePolicy(owner, *name)
-			})
+			return target.edit(files, func(a *identity.Account) error { return a.DeletePolicy(owner, *target.name) })
 		}
 	},
 }
