@@ -44,6 +44,20 @@ type issued struct {
 
 // writeFixture creates an identities file with an account, a user with a
 // policy, a role with a policy, a root key, a user key and a role session.
+// openFixture writes the fixture into a new file and opens it on a manual
+// clock, without a logger.
+func openFixture(t *testing.T) (f *File, keys issued, path string, k *seal.Keyring) {
+	t.Helper()
+	path = filepath.Join(t.TempDir(), "identities.json")
+	k = testKeyring(t, 1)
+	keys = writeFixture(t, path, k)
+	f, err := OpenFile(path, k, clock.NewManual(testNow), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return f, keys, path, k
+}
+
 func writeFixture(t *testing.T, path string, k Sealer) issued {
 	t.Helper()
 	var out issued
@@ -81,13 +95,7 @@ func writeFixture(t *testing.T, path string, k Sealer) issued {
 }
 
 func TestFileRoundTrip(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "identities.json")
-	k := testKeyring(t, 1)
-	keys := writeFixture(t, path, k)
-	f, err := OpenFile(path, k, clock.NewManual(testNow), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, keys, _, _ := openFixture(t)
 
 	root, ok := f.Lookup(keys.root.AccessKeyID)
 	if !ok || !root.Caller.IsRoot() {
@@ -407,13 +415,7 @@ func TestReloadOnChange(t *testing.T) {
 // Lookup runs concurrently with reloads (go test -race checks the
 // hand-over).
 func TestLookupDuringReload(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "identities.json")
-	k := testKeyring(t, 1)
-	keys := writeFixture(t, path, k)
-	f, err := OpenFile(path, k, clock.NewManual(testNow), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, keys, path, k := openFixture(t)
 	stop := make(chan struct{})
 	var wg sync.WaitGroup
 	for range 4 {
@@ -452,13 +454,7 @@ func TestLookupDuringReload(t *testing.T) {
 }
 
 func TestDevFallback(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "identities.json")
-	k := testKeyring(t, 1)
-	keys := writeFixture(t, path, k)
-	f, err := OpenFile(path, k, clock.NewManual(testNow), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	f, keys, _, _ := openFixture(t)
 	r := DevFallback{File: f, Dev: Dev{DefaultAccount: "111122223333"}}
 	if c, ok := r.Lookup(keys.alice.AccessKeyID); !ok || c.Caller.Type != TypeIAMUser {
 		t.Fatalf("a known key did not resolve to its user: %+v", c.Caller)
