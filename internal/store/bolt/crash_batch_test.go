@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -65,19 +64,10 @@ func writeBatchRecord(tx store.Tx, cycle, w, n int) error {
 // normal run. Its writers print "ack W N" only after writer W's Update N
 // has returned nil, and "fail W N" after it has returned its error.
 func TestHelperBatchWriter(t *testing.T) {
-	path := os.Getenv(batchWriterPathEnv)
-	if path == "" {
+	s, cycle, ok := openAsChild(t, batchWriterPathEnv, batchWriterCycleEnv)
+	if !ok {
 		return
 	}
-	cycle, err := strconv.Atoi(os.Getenv(batchWriterCycleEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(path, Options{Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Println("ready")
 	// The parent kills this process long before; the bound only keeps a
 	// child orphaned by a dead parent from writing forever.
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)

@@ -51,19 +51,10 @@ func writeRecord(tx store.Tx, cycle, n int) error {
 // printing "ack N" only after Update N has returned: from then on the
 // record must survive.
 func TestHelperWriter(t *testing.T) {
-	path := os.Getenv(writerPathEnv)
-	if path == "" {
+	s, cycle, ok := openAsChild(t, writerPathEnv, writerCycleEnv)
+	if !ok {
 		return
 	}
-	cycle, err := strconv.Atoi(os.Getenv(writerCycleEnv))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s, err := Open(path, Options{Timeout: 5 * time.Second})
-	if err != nil {
-		t.Fatal(err)
-	}
-	fmt.Println("ready")
 	// The parent kills this process long before this; the bound only keeps
 	// a child orphaned by a dead parent from writing forever.
 	giveUp := time.After(10 * time.Second)
@@ -125,6 +116,26 @@ func runWriter(t *testing.T, path string, cycle int, delay time.Duration) int {
 			return nil
 		})
 	return n
+}
+
+// openAsChild is the start of a child half: outside a crash test (the
+// store path variable unset) ok is false and the test does nothing;
+// otherwise it opens the store at that path, reads the cycle, and tells
+// the parent it is ready.
+func openAsChild(t *testing.T, pathEnv, cycleEnv string) (s *Store, cycle int, ok bool) {
+	path := os.Getenv(pathEnv)
+	if path == "" {
+		return nil, 0, false
+	}
+	cycle, err := strconv.Atoi(os.Getenv(cycleEnv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err = Open(path, Options{Timeout: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Println("ready")
+	return s, cycle, true
 }
 
 // runKilledChild runs the test helper in a child process of this test
