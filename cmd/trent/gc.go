@@ -11,18 +11,14 @@ import (
 // Go's default of 100 the collector ran dozens of times a second under
 // load. At 400 the heap may grow to five times the live data, and a
 // verified Encrypt takes about 12% less CPU (docs/benchmarks.md). GOGC
-// in the environment wins, as for any Go program.
+// in the environment wins, as for any Go program: the runtime has applied
+// it already.
 const serveGCPercent = 400
 
-// setServeGCPercent applies serveGCPercent unless GOGC is set, and
-// returns the GOGC in force.
-func setServeGCPercent() int {
+// setServeGCPercent applies serveGCPercent unless GOGC is set.
+func setServeGCPercent() {
 	if v, ok := os.LookupEnv("GOGC"); ok && v != "" {
-		// The runtime read it at start; reading it back changes nothing.
-		p := debug.SetGCPercent(100)
-		debug.SetGCPercent(p)
-		return p
+		return
 	}
 	debug.SetGCPercent(serveGCPercent)
-	return serveGCPercent
 }
