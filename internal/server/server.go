@@ -98,10 +98,12 @@ type Node struct {
 	scheduler *scheduler.Scheduler
 	// identities is the identities file being watched, if any.
 	identities *identity.File
-	stop       context.CancelFunc
-	wg         sync.WaitGroup
-	closeOnce  sync.Once
-	closeErr   error
+	// stopCounting stops the key counts the metrics start (ops.go).
+	stopCounting func()
+	stop         context.CancelFunc
+	wg           sync.WaitGroup
+	closeOnce    sync.Once
+	closeErr     error
 }
 
 // Open opens the data directory and assembles a node; background work
@@ -181,6 +183,7 @@ func Open(cfg Config) (_ *Node, err error) {
 	if err := n.service.UpgradeLayout(context.Background()); err != nil {
 		return nil, err
 	}
+	n.countKeysForMetrics()
 	n.scheduler = scheduler.New(cfg.Clock, countedTask{n.service, n.metrics}, cfg.SchedulerInterval, cfg.Logger)
 	n.handler = awsjson.NewHandler(awsjson.Config{
 		Operations: awsjson.Operations(n.service),
@@ -251,6 +254,9 @@ func (n *Node) Close() error {
 		if n.stop != nil {
 			n.stop()
 			n.wg.Wait()
+		}
+		if n.stopCounting != nil {
+			n.stopCounting()
 		}
 		var errs []error
 		if n.service != nil {
