@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
 
 // The aws_kms_alias and aws_kms_key_policy replays (terraform_test.go says
@@ -107,7 +108,7 @@ func TestTerraformKeyPolicyResource(t *testing.T) {
 	p.keyPolicyApplied("update", st, cfg)
 
 	// Destroy puts the provider's default policy back.
-	if err := p.deleteKeyPolicy(st); err != nil {
+	if err := p.deleteKeyPolicy(st, testAccount); err != nil {
 		t.Fatal(err)
 	}
 	p.wantCalls("destroy", ops("PutKeyPolicy"), calls("GetKeyPolicy", 5))
@@ -120,7 +121,7 @@ func TestTerraformKeyPolicyResource(t *testing.T) {
 	st = must[tfState](t)(p.createKeyPolicy(cfg))
 	p.wantCalls("create with bypass", ops("PutKeyPolicy"), calls("GetKeyPolicy", 5), tfKeyRead)
 	p.keyPolicyApplied("create with bypass", st, cfg)
-	if err := p.deleteKeyPolicy(st); err != nil {
+	if err := p.deleteKeyPolicy(st, testAccount); err != nil {
 		t.Fatal(err)
 	}
 	p.wantCalls("destroy with bypass")
@@ -170,5 +171,31 @@ func TestTerraformAliasReadPagesThroughAliases(t *testing.T) {
 	p.wantCalls("refresh", calls("ListAliases", 2))
 	if !tfStatesEqual(again, st) || len(planAlias(again, cfg)) > 0 {
 		t.Fatalf("refresh %v, after apply %v", again, st)
+	}
+}
+
+// Under skip_requesting_account_id (Trent serves no STS to ask) the
+// provider does not know the account, so the default policy it puts back
+// on destroy names arn:aws:iam:::root. KMS refuses that principal, as
+// Trent does; the provider retries MalformedPolicyDocumentException for
+// minutes, then fails the destroy. docs/terraform.md gives the workaround.
+func TestTerraformKeyPolicyDestroyWithoutAccountID(t *testing.T) {
+	t.Parallel()
+	tn := startNode(t)
+	p := newTFProvider(t, tn)
+	h := sdkFor(t, tn.kms())
+	id := *h.newKey().KeyId
+	cfg := tfKeyPolicyConfig{KeyID: id, Policy: tfRootPolicy("tf-policy", "")}
+	st := must[tfState](t)(p.createKeyPolicy(cfg))
+	before := h.policyOf(id)
+	p.rec.take()
+	err := p.deleteKeyPolicy(st, "")
+	var malformed *types.MalformedPolicyDocumentException
+	if !errors.As(err, &malformed) || malformed.ErrorMessage() != "Policy contains a statement with one or more invalid principals." {
+		t.Fatalf("destroy with no account ID: %v", err)
+	}
+	p.wantCalls("destroy", ops("PutKeyPolicy", "PutKeyPolicy"))
+	if after := h.policyOf(id); after != before {
+		t.Fatalf("a refused PutKeyPolicy changed the policy to %s", after)
 	}
 }

@@ -269,13 +269,14 @@ func tfDefaultKeyPolicy(partition, account string) string {
 }
 
 // deleteKeyPolicy is resourceKeyPolicyDelete: unless the lockout check was
-// bypassed, put the provider's default policy back; with the bypass, leave
-// the policy as it is.
-func (p *tfProvider) deleteKeyPolicy(st tfState) error {
+// bypassed, put the provider's default policy back, naming the account the
+// provider learnt at start-up ("" under skip_requesting_account_id); with
+// the bypass, leave the policy as it is.
+func (p *tfProvider) deleteKeyPolicy(st tfState, account string) error {
 	p.t.Helper()
 	bypass := st["bypass_policy_lockout_safety_check"].(bool)
 	if bypass {
 		return nil
 	}
-	return p.updateKeyPolicy(st["key_id"].(string), tfDefaultKeyPolicy("aws", testAccount), bypass)
+	return p.updateKeyPolicy(st["key_id"].(string), tfDefaultKeyPolicy("aws", account), bypass)
 }
