@@ -39,7 +39,7 @@ var serveSettings = []setting{
 	},
 	{
 		name: "listen", env: "TRENT_LISTEN", kind: kindText, def: defaultListenHost,
-		shownDefault: defaultListenHost + ":" + strconv.Itoa(defaultPort) + ", or " + defaultListenHost + ":$PORT if PORT is set",
+		shownDefault: defaultListenHost + ":" + strconv.Itoa(defaultPort) + ", or " + defaultListenHost + ":PORT when PORT is set",
 		help:         "address to listen on, host:port; a host alone takes its port from PORT, else " + strconv.Itoa(defaultPort),
 		apply:        setListen,
 	},
