@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -75,4 +76,40 @@ func settingsMarkdown(settings []setting) string {
 // markdownCell escapes what would end a table cell or start markup.
 func markdownCell(s string) string {
 	return strings.NewReplacer("|", `\|`, "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// TestREADMEConfigExample: the config file shown in the README's
+// Configuration section is one trent serve accepts, and its comments about
+// relative paths hold.
+func TestREADMEConfigExample(t *testing.T) {
+	clearServeEnv(t)
+	readme, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Configuration\n")
+	section, _, _ = strings.Cut(section, "\n## ")
+	_, example, found := strings.Cut(section, "\n```yaml\n")
+	example, _, closed := strings.Cut(example, "\n```\n")
+	if !ok || !found || !closed {
+		t.Fatal("README.md has no ```yaml block in its section Configuration")
+	}
+	dir := filepath.Join(t.TempDir(), "etc", "trent")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "trent.yaml")
+	if err := os.WriteFile(path, []byte(example+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	f, err := parseServeFlags([]string{"--config", path})
+	if err != nil {
+		t.Fatalf("the README's example config: %v", err)
+	}
+	if want := filepath.Join(dir, "root.key"); f.rootKeyFile != want {
+		t.Errorf("root-key-file %q, want %q", f.rootKeyFile, want)
+	}
+	if f.devAccount != "111122223333" || f.cacheKeys != 100000 {
+		t.Errorf("the example's values were not all read: %+v", f)
+	}
 }

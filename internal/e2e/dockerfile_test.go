@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"debug/elf"
+	"encoding/json"
 	"fmt"
 	"io"
 	"io/fs"
@@ -64,7 +65,9 @@ func TestDockerfile(t *testing.T) {
 		t.Fatal(err)
 	}
 	buildRoot := runBuildStage(t, stages[0], repo, ignore, map[string]string{"VERSION": dockerBuildVersion})
-	image := assembleFinalStage(t, stages[1], buildRoot)
+	// Each container starts from a fresh copy of the image.
+	newContainer := func(t *testing.T) *finalImage { return assembleFinalStage(t, stages[1], buildRoot) }
+	image := newContainer(t)
 
 	checkStaticBinary(t, filepath.Join(image.root, "trent"), buildRoot)
 	wantEqual(t, "USER", fmt.Sprint(image.uid, ":", image.gid), "65532:65532")
@@ -79,17 +82,15 @@ func TestDockerfile(t *testing.T) {
 		t.Fatalf("/data is %v of uid %d; want a directory of uid 65532, mode 0700", st.Mode(), uid)
 	}
 
-	t.Run("serve", func(t *testing.T) {
+	t.Run("dev", func(t *testing.T) {
+		img := newContainer(t)
 		port := freePortAnyInterface(t)
-		p := image.run(t, []string{"PORT=" + strconv.Itoa(port)})
+		p := img.run(t, []string{"PORT=" + strconv.Itoa(port)})
 		if !p.waitServing() {
 			t.Fatalf("exited with %d before serving; log:\n%s", p.cmd.ProcessState.ExitCode(), p.log)
 		}
-		// Go listens on "0.0.0.0" with a dual-stack socket and reports it
-		// as [::]: every interface either way.
-		everywhere := []string{"http://0.0.0.0:" + strconv.Itoa(port), "http://[::]:" + strconv.Itoa(port)}
-		if !slices.Contains(everywhere, p.start.Address) || p.start.DataDir != "/data" || !p.start.Dev {
-			t.Fatalf("start line %+v, want one of %v, data in /data, dev", p.start, everywhere)
+		if !listensEverywhere(p.start.Address, "http", port) || p.start.DataDir != "/data" || !p.start.Dev {
+			t.Fatalf("start line %+v, want http on every interface at %d, data in /data, dev", p.start, port)
 		}
 		p.start.Address = "http://127.0.0.1:" + strconv.Itoa(port)
 		c := p.kms()
@@ -103,21 +104,93 @@ func TestDockerfile(t *testing.T) {
 			t.Fatalf("exit code %d; log:\n%s", code, p.log)
 		}
 		for _, name := range []string{"trent.db", "root.key", "audit.log"} {
-			st, err := os.Stat(filepath.Join(image.root, "data", name))
+			st, err := os.Stat(filepath.Join(img.root, "data", name))
 			if err != nil || st.Sys().(*syscall.Stat_t).Uid != 65532 {
 				t.Errorf("/data/%s is not there, owned by the image's user: %v", name, err)
 			}
 		}
 	})
 	t.Run("version", func(t *testing.T) {
-		p := image.runArgs(t, nil, "version")
-		if code := p.waitExit(startDeadline); code != 0 {
-			t.Fatalf("trent version: exit %d; output:\n%s", code, p.log)
-		}
-		if first, _, _ := strings.Cut(p.log.String(), "\n"); first != "trent "+dockerBuildVersion {
+		out := newContainer(t).runToEnd(t, "version")
+		if first, _, _ := strings.Cut(out, "\n"); first != "trent "+dockerBuildVersion {
 			t.Fatalf("trent version says %q, want %q", first, "trent "+dockerBuildVersion)
 		}
 	})
+	t.Run("production as the README runs it", func(t *testing.T) {
+		img := newContainer(t)
+		// sudo install -d -o 65532 -g 65532 -m 0700 /etc/trent /etc/trent/tls,
+		// then -v /etc/trent:/etc/trent.
+		etc := filepath.Join(img.root, "etc", "trent")
+		// Docker makes the mount point's parents as root, mode 0755.
+		if err := os.Mkdir(filepath.Dir(etc), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, dir := range []string{etc, filepath.Join(etc, "tls")} {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chown(dir, 65532, 65532); err != nil {
+				t.Fatal(err)
+			}
+		}
+		img.runToEnd(t, "create-root-key", "/etc/trent/root.key")
+		var account struct {
+			AccessKey struct{ AccessKeyId, SecretAccessKey string }
+		}
+		out := img.runToEnd(t, "account", "create", "--name", "prod", "--root-key-file", "/etc/trent/root.key", "--identities", "/etc/trent/identities.json")
+		if err := json.Unmarshal([]byte(out), &account); err != nil || account.AccessKey.AccessKeyId == "" {
+			t.Fatalf("account create printed %q: %v", out, err)
+		}
+		ca := newTestCA(t)
+		for from, to := range map[string]string{ca.certFile: "tls/cert.pem", ca.keyFile: "tls/key.pem"} {
+			writeOwned(t, filepath.Join(etc, to), readFile(t, from))
+		}
+		blocks := readmeBlocks(t, "Docker")
+		config := slices.IndexFunc(blocks, func(b readmeBlock) bool { return b.lang == "yaml" })
+		if config < 0 {
+			t.Fatal("the README's Docker section has no trent.yaml (a yaml block)")
+		}
+		writeOwned(t, filepath.Join(etc, "trent.yaml"), blocks[config].code)
+
+		port := freePortAnyInterface(t)
+		p := img.runArgs(t, []string{"TRENT_CONFIG=/etc/trent/trent.yaml", "PORT=" + strconv.Itoa(port)}, "serve")
+		if !p.waitServing() {
+			t.Fatalf("exited with %d before serving; log:\n%s", p.cmd.ProcessState.ExitCode(), p.log)
+		}
+		if !listensEverywhere(p.start.Address, "https", port) || p.start.Dev {
+			t.Fatalf("start line %+v, want https on every interface at %d, not dev", p.start, port)
+		}
+		endpoint := "https://127.0.0.1:" + strconv.Itoa(port)
+		c := sdkWithCA(endpoint, ca, account.AccessKey.AccessKeyId, account.AccessKey.SecretAccessKey)
+		must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{}))
+		// Signatures are verified: a key the identities file does not hold
+		// is refused.
+		_, err := sdkWithCA(endpoint, ca, "AKIAIOSFODNN7EXAMPLE", "not-a-secret").CreateKey(ctx, &kms.CreateKeyInput{})
+		apiError(t, err, "UnrecognizedClientException")
+		if code := p.stop(syscall.SIGTERM); code != 0 {
+			t.Fatalf("exit code %d; log:\n%s", code, p.log)
+		}
+	})
+}
+
+// listensEverywhere reports whether the start line's address is every
+// interface at port. Go listens on "0.0.0.0" with a dual-stack socket and
+// reports it as [::].
+func listensEverywhere(address, scheme string, port int) bool {
+	p := strconv.Itoa(port)
+	return address == scheme+"://0.0.0.0:"+p || address == scheme+"://[::]:"+p
+}
+
+// writeOwned writes a file of the image's user, mode 0600, as an operator
+// preparing a mounted directory would.
+func writeOwned(t *testing.T, name, content string) {
+	t.Helper()
+	if err := os.WriteFile(name, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chown(name, 65532, 65532); err != nil {
+		t.Fatal(err)
+	}
 }
 
 func wantEqual(t *testing.T, what, got, want string) {
@@ -372,11 +445,12 @@ func (img *finalImage) run(t *testing.T, extra []string) *trentProc {
 	return img.runArgs(t, extra, img.cmd...)
 }
 
-// runArgs is run with args in place of CMD, as `docker run image args...`.
-func (img *finalImage) runArgs(t *testing.T, extra []string, args ...string) *trentProc {
-	t.Helper()
+// command is `docker run [-e extra...] image args...`: ENTRYPOINT and
+// args, under chroot in the image's file system, as its user, with its ENV,
+// extra and what Docker adds.
+func (img *finalImage) command(ctx context.Context, extra []string, args ...string) *exec.Cmd {
 	argv := append(slices.Clone(img.entrypoint), args...)
-	cmd := exec.Command(filepath.Join(img.root, argv[0]), argv[1:]...)
+	cmd := exec.CommandContext(ctx, filepath.Join(img.root, argv[0]), argv[1:]...)
 	cmd.Path = argv[0] // resolved inside the chroot
 	cmd.Dir = "/"
 	// Docker's defaults for an image without a PATH, and a user without a
@@ -387,10 +461,17 @@ func (img *finalImage) runArgs(t *testing.T, extra []string, args ...string) *tr
 		Chroot:     img.root,
 		Credential: &syscall.Credential{Uid: uint32(img.uid), Gid: uint32(img.gid), Groups: []uint32{}},
 	}
+	return cmd
+}
+
+// runArgs starts a container with args in place of CMD.
+func (img *finalImage) runArgs(t *testing.T, extra []string, args ...string) *trentProc {
+	t.Helper()
+	cmd := img.command(context.Background(), extra, args...)
 	p := &trentProc{t: t, cmd: cmd, log: &procLog{serving: make(chan servingLine, 1)}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %v in the image: %v", argv, err)
+		t.Fatalf("start %v in the image: %v", cmd.Args, err)
 	}
 	go func() {
 		_ = cmd.Wait()
@@ -403,6 +484,22 @@ func (img *finalImage) runArgs(t *testing.T, extra []string, args ...string) *tr
 		}
 	})
 	return p
+}
+
+// runToEnd runs a container with args in place of CMD to its end, which
+// must be a success, and returns what it printed to stdout.
+func (img *finalImage) runToEnd(t *testing.T, args ...string) string {
+	t.Helper()
+	runCtx, cancel := context.WithTimeout(t.Context(), startDeadline)
+	defer cancel()
+	cmd := img.command(runCtx, nil, args...)
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("trent %s in the image: %v\n%s%s", strings.Join(args, " "), err, out, stderr.String())
+	}
+	return string(out)
 }
 
 // checkStaticBinary: the binary needs nothing from the image (no dynamic
