@@ -256,3 +256,21 @@ func TestConfigFileErrorIsUsageError(t *testing.T) {
 		t.Errorf("the data directory was created: %v", err)
 	}
 }
+
+// TestServeLogsConfigFile: the start line says which config file was read,
+// so that an operator can tell where a setting came from.
+func TestServeLogsConfigFile(t *testing.T) {
+	clearServeEnv(t)
+	path := writeConfig(t, "listen: 127.0.0.1:0\ndev: true\ndata-dir: data\n")
+	s := startServe(t, "--config", path)
+	line, code := s.waitServingOrExit()
+	if line == nil {
+		t.Fatalf("exit %d; log:\n%s", code, s.stderr)
+	}
+	if line["config"] != path || line["data_dir"] != filepath.Join(filepath.Dir(path), "data") || line["dev"] != true {
+		t.Fatalf("start line %v: want config %s, its data-dir and dev", line, path)
+	}
+	if code := s.stop(); code != 0 {
+		t.Fatalf("exit %d; log:\n%s", code, s.stderr)
+	}
+}

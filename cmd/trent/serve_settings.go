@@ -1,11 +1,8 @@
 package main
 
 import (
-	"fmt"
 	"log/slog"
-	"net"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/trent-kms/trent/internal/audit"
@@ -114,24 +111,6 @@ var serveSettings = []setting{
 			return err
 		},
 	},
-}
-
-// setListen takes host:port, or a host alone, whose port resolveListenPort
-// adds once every source has been read.
-func setListen(f *serveFlags, value string) error {
-	if value == "" {
-		return notA("an address", "give host:port, or a host alone to take the port from PORT")
-	}
-	if _, _, err := net.SplitHostPort(value); err != nil {
-		host := strings.TrimSuffix(strings.TrimPrefix(value, "["), "]")
-		// A colon outside an IPv6 address is a port gone wrong
-		// ("127.0.0.1:x:y"), not a host.
-		if strings.Contains(host, ":") && net.ParseIP(host) == nil {
-			return notA("an address", fmt.Sprintf("give host:port, such as %s:%d, or a host alone", defaultListenHost, defaultPort))
-		}
-	}
-	f.listen = value
-	return nil
 }
 
 // serveFlags are the settings of trent serve, as resolved.
