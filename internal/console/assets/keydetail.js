@@ -25,9 +25,12 @@ export async function keyDetailPage(page, keyId, tab, stale) {
   ]);
   if (stale()) return;
   const m = described.KeyMetadata;
+  // reload shows the key again after a change. If the user has moved on
+  // to another page meanwhile, neither the page nor the message is shown.
   const reload = async (message) => {
+    if (stale()) return;
     await keyDetailPage(page, keyId, tab, stale);
-    if (message) flash(message);
+    if (message && !stale()) flash(message);
   };
   const tabs = TABS.filter(([id]) => id !== "material" || m.Origin === "EXTERNAL");
   const current = tabs.find(([id]) => id === tab) || tabs[0];
