@@ -1,5 +1,5 @@
 // Small DOM helpers. Everything the console shows is built with h(), which
-// sets text through textContent, never innerHTML, so names, descriptions,
+// sets text as text nodes and never parses HTML, so names, descriptions,
 // tags and error messages from the server cannot inject markup.
 
 export function h(tag, attrs = {}, ...children) {
