@@ -26,6 +26,11 @@ import (
 
 const chromiumPath = "/usr/bin/chromium"
 
+// insecureHost names the test node's loopback address in the browser
+// without being localhost, so that http pages from it are not a secure
+// context (see openConsole).
+const insecureHost = "trent-console.test"
+
 // consoleActionTimeout bounds every browser step: each is a click, a key
 // press or a wait for a page to show what a few local requests returned.
 const consoleActionTimeout = 15 * time.Second
@@ -97,7 +102,11 @@ func openConsole(t *testing.T, tn *testNode) *consolePage {
 	ensureChromium(t)
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath), chromedp.NoSandbox, chromedp.DisableGPU,
-		chromedp.WindowSize(1280, 800), chromedp.UserDataDir(t.TempDir()))
+		chromedp.WindowSize(1280, 800), chromedp.UserDataDir(t.TempDir()),
+		// insecureHost is a name for the loopback listener that is not
+		// localhost: pages from it are not a secure context. The rule
+		// maps only this name, and only to 127.0.0.1.
+		chromedp.Flag("host-resolver-rules", "MAP "+insecureHost+" 127.0.0.1"))
 	allocCtx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
 	tabCtx, cancelTab := chromedp.NewContext(allocCtx, chromedp.WithErrorf(t.Logf))
 	t.Cleanup(func() {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -274,6 +275,30 @@ func TestConsoleSigningAndRegions(t *testing.T) {
 	p.waitText("#key-list-status", "1 key in eu-west-1")
 	p.waitFor("the eu-west-1 key only", fmt.Sprintf(`document.querySelector(%s) !== null && document.querySelector(%s) === null`,
 		jsString(statusCell(*eu.KeyId)), jsString(statusCell(*us.KeyId))))
+
+	// AWS managed keys: the SDK's first use of alias/aws/s3 creates one in
+	// eu-west-1; it is listed there, not among the customer managed keys,
+	// and offers no key actions.
+	managed := describe(t, tn.wallClockClient("eu-west-1"), "alias/aws/s3")
+	p.goTo("#/aws-keys", "#key-list")
+	p.waitText(fmt.Sprintf(`#key-list tr[data-key-id=%q] [data-test=key-aliases]`, *managed.KeyId), "alias/aws/s3")
+	p.waitText("#key-list-status", "1 key in eu-west-1")
+	p.screenshot("console-aws-managed-keys", "")
+	p.click(fmt.Sprintf(`#key-list tr[data-key-id=%q] a`, *managed.KeyId))
+	p.waitText("[data-test=config-manager]", "AWS managed")
+	if eval[bool](p, `document.querySelector("#key-actions") !== null`) {
+		t.Error("an AWS managed key offers Key actions")
+	}
+	p.goTo("#/keys", "#key-list")
+	p.waitText("#key-list-status", "1 key in eu-west-1")
+
+	// Over plain http from a name that is not localhost the page is not a
+	// secure context, WebCrypto is missing, and the console says so.
+	p.do("open the console from "+insecureHost, chromedp.Navigate(strings.Replace(p.url, "127.0.0.1", insecureHost, 1)))
+	p.waitFor("the secure-context message", `document.querySelector("#insecure-context") !== null`)
+	if !strings.Contains(p.text("#insecure-context"), "not a secure context") {
+		t.Errorf("the insecure-context page says %q", p.text("#insecure-context"))
+	}
 }
 
 // TestConsoleSignerMatchesSDK signs one request with the console's
