@@ -81,6 +81,9 @@ type Config struct {
 	CacheKeys int
 	// SchedulerInterval overrides the default; tests drive RunDue directly.
 	SchedulerInterval time.Duration
+	// DisableConsole turns the web console at /console off (its paths then
+	// answer 404). The zero value serves it: the console is on by default.
+	DisableConsole bool
 }
 
 // Node is a running Trent node.
@@ -185,7 +188,7 @@ func Open(cfg Config) (_ *Node, err error) {
 	}
 	n.countKeysForMetrics()
 	n.scheduler = scheduler.New(cfg.Clock, countedTask{n.service, n.metrics}, cfg.SchedulerInterval, cfg.Logger)
-	n.handler = awsjson.NewHandler(awsjson.Config{
+	api := awsjson.NewHandler(awsjson.Config{
 		Operations: awsjson.Operations(n.service),
 		Identity:   resolver,
 		Verify:     !cfg.Dev,
@@ -196,10 +199,11 @@ func Open(cfg Config) (_ *Node, err error) {
 			return n.audit.Write(c.Details.Record(c.Output, c.Err))
 		},
 	})
+	n.handler = withConsole(api, cfg.DisableConsole)
 	return n, nil
 }
 
-// Handler is the node's HTTP handler (the KMS API).
+// Handler is the node's HTTP handler: the KMS API and the web console.
 func (n *Node) Handler() http.Handler { return n.handler }
 
 // Service is the node's KMS service (tests call RunDue on it).
