@@ -40,6 +40,7 @@ tls-key: tls/key.pem
 allow-plain-http: true
 audit-sync-interval: 250ms
 metrics-listen: 127.0.0.1:9464
+console: false
 cache-keys: 0x400
 `)
 	dir := filepath.Dir(path)

@@ -67,6 +67,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, IdentitiesFile: identitiesFile(f), Dev: f.dev, DevAccount: f.devAccount, Logger: log,
 		AuditSyncInterval: f.auditSync,
 		CacheKeys:         f.cacheKeys,
+		DisableConsole:    !f.console,
 	})
 	if err != nil {
 		ln.Close()

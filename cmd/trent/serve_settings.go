@@ -104,6 +104,11 @@ var serveSettings = []setting{
 		apply: setText(func(f *serveFlags) *string { return &f.metricsListen }),
 	},
 	{
+		name: "console", env: "TRENT_CONSOLE", kind: kindBool, def: "true",
+		help:  "serve the web console at /console, a client of the API that signs its requests in the browser; false answers 404 there",
+		apply: setBool(func(f *serveFlags) *bool { return &f.console }),
+	},
+	{
 		name: "cache-keys", env: "TRENT_CACHE_KEYS", kind: kindNumber, def: strconv.Itoa(kms.DefaultCacheKeys),
 		help: "how many keys' records, material and policies to keep in memory",
 		apply: func(f *serveFlags, value string) (err error) {
@@ -137,4 +142,6 @@ type serveFlags struct {
 	// metricsListen is the address of the operations listener (/metrics,
 	// /healthz, /readyz); empty for none.
 	metricsListen string
+	// console serves the web console at /console.
+	console bool
 }

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"net/http"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -79,4 +80,36 @@ func TestProcessPort(t *testing.T) {
 		t.Fatalf("serving on %s, want %s", p.start.Address, want)
 	}
 	must[*kms.CreateKeyOutput](t)(p.kms().CreateKey(ctx, &kms.CreateKeyInput{}))
+}
+
+// trent serve serves the console at /console unless --console=false (or
+// TRENT_CONSOLE=false), and the API beside it either way.
+func TestProcessConsoleSetting(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		env  []string
+		args []string
+		want int
+	}{
+		{nil, nil, http.StatusOK},
+		{nil, []string{"--console=false"}, http.StatusNotFound},
+		{[]string{"TRENT_CONSOLE=false"}, nil, http.StatusNotFound},
+	} {
+		p := launchTrent(t, tc.env, append([]string{"--dev", "--data-dir", t.TempDir()}, tc.args...)...)
+		if !p.waitServing() {
+			t.Fatalf("did not serve: %s", p.log)
+		}
+		resp, err := http.Get(p.start.Address + "/console/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tc.want {
+			t.Errorf("%v %v: GET /console/ = %d, want %d", tc.env, tc.args, resp.StatusCode, tc.want)
+		}
+		must[*kms.CreateKeyOutput](t)(p.kms().CreateKey(ctx, &kms.CreateKeyInput{}))
+		if code := p.stop(syscall.SIGTERM); code != 0 {
+			t.Fatalf("exit code %d", code)
+		}
+	}
 }
