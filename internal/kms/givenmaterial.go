@@ -40,22 +40,23 @@ func parseGivenMaterial(spec keys.KeySpec, material []byte) (cipher.Key, error) 
 			}
 		}
 	}
-	return nil, givenMaterialError(spec, err)
+	return nil, givenMaterialError(spec)
 }
 
-// givenMaterialError says what material a spec wants, without the
+// givenMaterialError says what material a spec wants, instead of the
 // parser's words, which may quote the input.
-func givenMaterialError(spec keys.KeySpec, err error) error {
+func givenMaterialError(spec keys.KeySpec) error {
 	info := keys.Spec(spec)
 	switch {
 	case info == nil:
 		return fmt.Errorf("no key material is defined for key spec %s", spec)
 	case info.Pair:
 		return fmt.Errorf("the material is not a %s private key (PKCS#8 DER, or PKCS#1/SEC1 for RSA and NIST curves)", spec)
-	case errors.Is(err, cipher.ErrMalformedMaterial) && spec == keys.SpecSymmetricDefault:
+	case spec == keys.SpecSymmetricDefault:
 		return fmt.Errorf("the material of a SYMMETRIC_DEFAULT key is 32 bytes")
 	default:
-		return fmt.Errorf("the material is not valid %s key material (HMAC keys take from the hash's output length to its block length)", spec)
+		// HMAC: the bounds of imported HMAC material.
+		return fmt.Errorf("the material is not valid %s key material: HMAC keys take from the hash's output length to its block length", spec)
 	}
 }
 
