@@ -15,6 +15,8 @@ import (
 
 	"github.com/trent-kms/trent/internal/clock"
 	"github.com/trent-kms/trent/internal/server"
+	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/storetest"
 )
 
 // openWithSeed opens a dev node in dir with the seed file, and closes it
@@ -126,5 +128,22 @@ func TestRefusedSeedWritesNothing(t *testing.T) {
 	}
 	if n := seedRecords(tn); n["SeedKey"] != 1 || n["SeedAlias"] != 1 {
 		t.Fatalf("seed records %v: only the first seed's", n)
+	}
+}
+
+// TestSeedUnderRerunningStore: every store transaction of the seed may
+// run again (a conflict, a group commit's rerun); with each Update run
+// twice, the first attempt rolled back, each key and alias is still
+// written once with one audit record.
+func TestSeedUnderRerunningStore(t *testing.T) {
+	s := newTrentSeed(t)
+	tn := startNodeWith(t, nodeOptions{seedFile: writeSeed(t, s.text),
+		wrapStore: func(st store.Store) store.Store { return storetest.Rerun(st) }})
+	if n := seedRecords(tn); n["SeedKey"] != 7 || n["SeedAlias"] != 2 {
+		t.Fatalf("seed records %v, want 7 SeedKey and 2 SeedAlias", n)
+	}
+	keys := must[*kms.ListKeysOutput](t)(tn.kms().ListKeys(ctx, &kms.ListKeysInput{})).Keys
+	if len(keys) != 6 {
+		t.Fatalf("%d keys in the default account, want 6", len(keys))
 	}
 }
