@@ -159,3 +159,28 @@ func TestLocalStackTagsOutsideDevMode(t *testing.T) {
 		t.Fatal("a node without --dev used the tag's value as key material")
 	}
 }
+
+// TestLocalStackCustomIDOfADeletedKey: _custom_id_ may name the ID of a
+// key that was deleted. The new key is a key of its own: the old key's
+// policy, which the node had compiled and kept, does not apply to it.
+func TestLocalStackCustomIDOfADeletedKey(t *testing.T) {
+	tn := startNode(t)
+	c := tn.kms()
+	const id = "1111abcd-12ab-34cd-56ef-1234567890ab"
+	denyEncrypt := `{"Version":"2012-10-17","Statement":[
+		{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::111122223333:root"},"Action":"kms:*","Resource":"*"},
+		{"Effect":"Deny","Principal":{"AWS":"*"},"Action":"kms:Encrypt","Resource":"*"}]}`
+	must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{Policy: aws.String(denyEncrypt), Tags: []types.Tag{tag("_custom_id_", id)}}))
+	_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("x")})
+	apiError(t, err, "AccessDeniedException")
+	must[*kms.ScheduleKeyDeletionOutput](t)(c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: aws.String(id), PendingWindowInDays: aws.Int32(7)}))
+	tn.clock.Advance(8 * 24 * time.Hour)
+	tn.runDue()
+	if _, err := c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String(id)}); err == nil {
+		t.Fatal("the key was not deleted")
+	}
+	must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, &kms.CreateKeyInput{Tags: []types.Tag{tag("_custom_id_", id)}}))
+	if _, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: aws.String(id), Plaintext: []byte("x")}); err != nil {
+		t.Fatalf("the new key under the deleted key's ID is refused with the old key's policy: %v", err)
+	}
+}

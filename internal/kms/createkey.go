@@ -139,7 +139,21 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if err := s.updateKnown(ctx, out, insert); err != nil {
 		return nil, err
 	}
+	if custom.id != "" {
+		s.forgetReusedKeyID(k)
+	}
 	return out, nil
+}
+
+// forgetReusedKeyID drops what this node keeps in memory under a key's
+// ARN after the key was created under an ID of its choosing, which may be
+// a deleted key's: that key's compiled policy has the revision the new
+// key's policy starts at, and its material versions the same numbers.
+// (Other nodes of a cluster are not told; choosing IDs is a --dev and
+// seeding feature.)
+func (s *Service) forgetReusedKeyID(k *keys.Key) {
+	s.policies.forgetKey(k.ARN())
+	s.materials.evictKey(k.ARN())
 }
 
 // validateCreateKey checks a CreateKey request against the model.

@@ -134,6 +134,7 @@ func (s *Service) applySeed(ctx context.Context, f *seed.File, plan *seedPlan) (
 			return report, seedFailure(pk.pos, "key "+k.ID, err)
 		}
 		if changed {
+			s.forgetReusedKeyID(k)
 			report.KeysCreated++
 		} else {
 			report.KeysExisting++
