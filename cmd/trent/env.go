@@ -1,12 +1,8 @@
 package main
 
-import (
-	"fmt"
-	"os"
-	"strconv"
-)
+import "os"
 
-// Every flag of trent serve takes its default from an environment variable.
+// Settings take their values from environment variables too (settings.go).
 //
 // A variable set to the empty string counts as unset: the built-in default
 // applies. "TRENT_LISTEN=" is what a compose file, a systemd unit or a
@@ -21,22 +17,4 @@ func envString(name, def string) string {
 		return v
 	}
 	return def
-}
-
-// boolValues are the values strconv.ParseBool accepts, for error messages.
-const boolValues = "1, t, T, TRUE, true, True (true) or 0, f, F, FALSE, false, False (false)"
-
-// envBool parses the variable name with strconv.ParseBool; unset or empty
-// is false. Anything else ("on", "yes") is an error rather than a silent
-// false: TRENT_DEV=on meaning "off" is the kind of surprise this prevents.
-func envBool(name string) (bool, error) {
-	v := os.Getenv(name)
-	if v == "" {
-		return false, nil
-	}
-	b, err := strconv.ParseBool(v)
-	if err != nil {
-		return false, fmt.Errorf("%s=%q is not a boolean: use %s, or leave it empty or unset", name, v, boolValues)
-	}
-	return b, nil
 }

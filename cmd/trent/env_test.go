@@ -15,12 +15,17 @@ import (
 	"github.com/trent-kms/trent/internal/server"
 )
 
-// serveEnv lists every environment variable of trent serve.
-var serveEnv = []string{"TRENT_LISTEN", "TRENT_DATA_DIR", "TRENT_ROOT_KEY_FILE", "TRENT_DEV", "TRENT_DEV_ACCOUNT", "TRENT_LOG_LEVEL",
-	"TRENT_TLS_CERT", "TRENT_TLS_KEY", "TRENT_ALLOW_PLAIN_HTTP", "TRENT_IDENTITIES", "TRENT_AUDIT_SYNC_INTERVAL",
-	"TRENT_CACHE_KEYS", "TRENT_METRICS_LISTEN"}
+// serveEnv lists every environment variable of trent serve: each
+// setting's, and PORT (listen_port.go).
+var serveEnv = func() []string {
+	names := []string{"PORT"}
+	for _, s := range serveSettings {
+		names = append(names, s.env)
+	}
+	return names
+}()
 
-// clearServeEnv unsets every TRENT_* variable for the test, so that the
+// clearServeEnv unsets every variable of trent serve for the test, so that the
 // environment the tests run in does not leak into them.
 func clearServeEnv(t *testing.T) {
 	for _, name := range serveEnv {
@@ -33,7 +38,7 @@ func defaultServeFlags() serveFlags {
 	return serveFlags{
 		listen: server.DefaultListen, dataDir: server.DefaultDataDir, rootKeyFile: "",
 		dev: false, devAccount: server.DefaultDevAccount, logLevel: slog.LevelInfo, auditSync: audit.SyncInterval,
-		cacheKeys: kms.DefaultCacheKeys,
+		cacheKeys: kms.DefaultCacheKeys, console: true,
 	}
 }
 

@@ -82,6 +82,9 @@ type command struct {
 	name  string // as typed after trent
 	head  string // the help above the flags; it starts with the usage line
 	flags *flag.FlagSet
+	// writeFlags, if set, lists the flags in the help instead of
+	// flag.PrintDefaults (serve lists its settings' variables and defaults).
+	writeFlags func(io.Writer)
 }
 
 func newCommand(name, head string) *command {
@@ -100,6 +103,10 @@ func (c *command) printHelp(w io.Writer) {
 	c.flags.VisitAll(func(*flag.Flag) { hasFlags = true })
 	if hasFlags {
 		fmt.Fprint(w, "\nflags:\n")
+		if c.writeFlags != nil {
+			c.writeFlags(w)
+			return
+		}
 		c.flags.SetOutput(w)
 		c.flags.PrintDefaults()
 		c.flags.SetOutput(io.Discard)

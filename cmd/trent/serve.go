@@ -67,6 +67,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, IdentitiesFile: identitiesFile(f), Dev: f.dev, DevAccount: f.devAccount, Logger: log,
 		AuditSyncInterval: f.auditSync,
 		CacheKeys:         f.cacheKeys,
+		DisableConsole:    !f.console,
 	})
 	if err != nil {
 		ln.Close()
@@ -86,7 +87,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// Other tests and tools parse this line: keep its message and fields.
 	log.Info("trent is serving the AWS KMS API", "address", scheme+"://"+ln.Addr().String(), "data_dir", f.dataDir, "dev", f.dev,
-		"tls", tlsConfig != nil, "signatures", signatures, "version", version.Get().Version)
+		"tls", tlsConfig != nil, "signatures", signatures, "config", f.configFile, "version", version.Get().Version)
 
 	httpServer := newHTTPServer(node.Handler(), log)
 	serveErr := make(chan error, 2) // the API server and the operations server

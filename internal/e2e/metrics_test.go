@@ -2,13 +2,18 @@ package e2e
 
 import (
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
+	"github.com/aws/aws-sdk-go-v2/service/kms/types"
 )
 
 // scrape GETs path from the operations handler and returns status and body.
@@ -104,4 +109,66 @@ func TestProcessMetricsListener(t *testing.T) {
 	if status, _ := scrape(t, api, "/metrics"); status == http.StatusOK {
 		t.Error("the API address serves /metrics")
 	}
+}
+
+// TestMetricsKeyCounts: trent_keys counts the keys of every account and
+// Region by state and spec, AWS managed keys included. A scrape within ten
+// seconds of the last count reuses it; a later one counts again.
+func TestMetricsKeyCounts(t *testing.T) {
+	tn := startNode(t)
+	ops := httptest.NewServer(tn.node.OpsHandler())
+	defer ops.Close()
+	c := tn.kms()
+	other := tn.client("eu-west-2", "444455556666")
+	create := func(c *kms.Client, in *kms.CreateKeyInput) string {
+		t.Helper()
+		return *must[*kms.CreateKeyOutput](t)(c.CreateKey(ctx, in)).KeyMetadata.KeyId
+	}
+	create(c, &kms.CreateKeyInput{})
+	disabled := create(c, &kms.CreateKeyInput{})
+	must[*kms.DisableKeyOutput](t)(c.DisableKey(ctx, &kms.DisableKeyInput{KeyId: &disabled}))
+	deleting := create(c, &kms.CreateKeyInput{KeySpec: types.KeySpecHmac256, KeyUsage: types.KeyUsageTypeGenerateVerifyMac})
+	must[*kms.ScheduleKeyDeletionOutput](t)(c.ScheduleKeyDeletion(ctx, &kms.ScheduleKeyDeletionInput{KeyId: &deleting}))
+	create(c, &kms.CreateKeyInput{Origin: types.OriginTypeExternal})
+	create(other, &kms.CreateKeyInput{KeySpec: types.KeySpecEccNistP256, KeyUsage: types.KeyUsageTypeSignVerify})
+	create(other, &kms.CreateKeyInput{})
+	// Resolving an AWS managed alias creates its key.
+	must[*kms.DescribeKeyOutput](t)(other.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/aws/s3")}))
+
+	wantCounts := func(want map[string]int) {
+		t.Helper()
+		_, body := scrape(t, ops, "/metrics")
+		got := map[string]int{}
+		for _, line := range strings.Split(body, "\n") {
+			if name, value, ok := strings.Cut(line, " "); ok && strings.HasPrefix(name, "trent_keys{") {
+				n, err := strconv.Atoi(value)
+				if err != nil {
+					t.Fatalf("%q: %v", line, err)
+				}
+				got[strings.TrimPrefix(name, "trent_keys")] = n
+			}
+		}
+		if !maps.Equal(got, want) {
+			t.Errorf("trent_keys = %v, want %v\n%s", got, want, body)
+		}
+		if !strings.Contains(body, "trent_keys_counted_timestamp_seconds ") {
+			t.Error("/metrics lacks trent_keys_counted_timestamp_seconds")
+		}
+	}
+	want := map[string]int{
+		`{spec="SYMMETRIC_DEFAULT",state="Enabled"}`:       3,
+		`{spec="SYMMETRIC_DEFAULT",state="Disabled"}`:      1,
+		`{spec="HMAC_256",state="PendingDeletion"}`:        1,
+		`{spec="SYMMETRIC_DEFAULT",state="PendingImport"}`: 1,
+		`{spec="ECC_NIST_P256",state="Enabled"}`:           1,
+	}
+	wantCounts(want)
+
+	// Within ten seconds the count is reused: a new key is not in it yet.
+	create(c, &kms.CreateKeyInput{})
+	tn.clock.Advance(9 * time.Second)
+	wantCounts(want)
+	tn.clock.Advance(time.Second)
+	want[`{spec="SYMMETRIC_DEFAULT",state="Enabled"}`]++
+	wantCounts(want)
 }

@@ -161,13 +161,13 @@ type trentProc struct {
 }
 
 // launchTrent starts `trent serve args...` with env added to an environment
-// cleared of TRENT_* variables. It does not wait for anything.
+// cleared of TRENT_* variables and PORT. It does not wait for anything.
 func launchTrent(t *testing.T, env []string, args ...string) *trentProc {
 	t.Helper()
 	cmd := exec.Command(trentBinary(t), append([]string{"serve"}, args...)...)
 	cmd.Dir = t.TempDir() // the default data dir is relative: keep it out of the tree
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, "TRENT_") {
+		if !strings.HasPrefix(kv, "TRENT_") && !strings.HasPrefix(kv, "PORT=") {
 			cmd.Env = append(cmd.Env, kv)
 		}
 	}

@@ -114,7 +114,7 @@ func newRecordsTestService(t *testing.T, clk clock.Clock) *Service {
 }
 
 // newRecordsTestServiceOn is newRecordsTestService with the store wrapped.
-func newRecordsTestServiceOn(t *testing.T, clk clock.Clock, wrap func(store.Store) store.Store) *Service {
+func newRecordsTestServiceOn(t testing.TB, clk clock.Clock, wrap func(store.Store) store.Store) *Service {
 	t.Helper()
 	dir := t.TempDir()
 	bst, err := bolt.Open(filepath.Join(dir, "trent.db"), bolt.Options{})

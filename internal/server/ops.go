@@ -51,6 +51,21 @@ func (n *Node) ready(ctx context.Context) error {
 	})
 }
 
+// countKeysForMetrics adds the gauges of keys by state and spec to the
+// metrics; scrapes start the counts (metrics.CountKeysWith says how often).
+func (n *Node) countKeysForMetrics() {
+	ctx, cancel := context.WithCancel(context.Background())
+	stop := n.metrics.CountKeysWith(ctx, n.cfg.Clock, func(ctx context.Context) ([]metrics.KeyCount, error) {
+		counts, err := n.service.CountKeys(ctx)
+		out := make([]metrics.KeyCount, 0, len(counts))
+		for class, keys := range counts {
+			out = append(out, metrics.KeyCount{State: string(class.State), Spec: string(class.Spec), Keys: keys})
+		}
+		return out, err
+	})
+	n.stopCounting = func() { cancel(); stop() }
+}
+
 // countedTask is the scheduler's task with each run counted in the
 // metrics.
 type countedTask struct {

@@ -88,6 +88,9 @@ type Config struct {
 	// before the node serves; what exists already is left as it is. A
 	// seed with an error stops the start and writes nothing.
 	SeedFile string
+	// DisableConsole turns the web console at /console off (its paths then
+	// answer 404). The zero value serves it: the console is on by default.
+	DisableConsole bool
 }
 
 // Node is a running Trent node.
@@ -105,10 +108,12 @@ type Node struct {
 	scheduler *scheduler.Scheduler
 	// identities is the identities file being watched, if any.
 	identities *identity.File
-	stop       context.CancelFunc
-	wg         sync.WaitGroup
-	closeOnce  sync.Once
-	closeErr   error
+	// stopCounting stops the key counts the metrics start (ops.go).
+	stopCounting func()
+	stop         context.CancelFunc
+	wg           sync.WaitGroup
+	closeOnce    sync.Once
+	closeErr     error
 }
 
 // Open opens the data directory and assembles a node; background work
@@ -191,11 +196,12 @@ func Open(cfg Config) (_ *Node, err error) {
 	if err := n.service.UpgradeLayout(context.Background()); err != nil {
 		return nil, err
 	}
+	n.countKeysForMetrics()
 	n.scheduler = scheduler.New(cfg.Clock, countedTask{n.service, n.metrics}, cfg.SchedulerInterval, cfg.Logger)
 	if err := applySeedFile(n.service, cfg); err != nil {
 		return nil, err
 	}
-	n.handler = awsjson.NewHandler(awsjson.Config{
+	api := awsjson.NewHandler(awsjson.Config{
 		Operations: awsjson.Operations(n.service),
 		Identity:   resolver,
 		Verify:     !cfg.Dev,
@@ -206,10 +212,11 @@ func Open(cfg Config) (_ *Node, err error) {
 			return n.audit.Write(c.Details.Record(c.Output, c.Err))
 		},
 	})
+	n.handler = withConsole(api, cfg.DisableConsole)
 	return n, nil
 }
 
-// Handler is the node's HTTP handler (the KMS API).
+// Handler is the node's HTTP handler: the KMS API and the web console.
 func (n *Node) Handler() http.Handler { return n.handler }
 
 // Service is the node's KMS service (tests call RunDue on it).
@@ -264,6 +271,9 @@ func (n *Node) Close() error {
 		if n.stop != nil {
 			n.stop()
 			n.wg.Wait()
+		}
+		if n.stopCounting != nil {
+			n.stopCounting()
 		}
 		var errs []error
 		if n.service != nil {
