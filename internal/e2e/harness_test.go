@@ -64,6 +64,8 @@ type nodeOptions struct {
 	// identity resolves access keys instead of --dev's any-key resolver
 	// (signatures are still not verified: the node runs in dev mode).
 	identity identity.Resolver
+	// seedFile is a seed file the node applies at start-up (--seed).
+	seedFile string
 }
 
 func startNodeWith(t *testing.T, opts nodeOptions) *testNode {
@@ -73,7 +75,7 @@ func startNodeWith(t *testing.T, opts nodeOptions) *testNode {
 		dir = t.TempDir()
 	}
 	tn := &testNode{t: t, dataDir: dir}
-	cfg := server.Config{DataDir: dir, Dev: true, Clock: opts.clock, Identity: opts.identity}
+	cfg := server.Config{DataDir: dir, Dev: true, Clock: opts.clock, Identity: opts.identity, SeedFile: opts.seedFile}
 	if opts.clock == nil {
 		epoch := opts.epoch
 		if epoch.IsZero() {

@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"errors"
 	"regexp"
 
 	"github.com/trent-kms/trent/internal/audit"
@@ -40,18 +41,15 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if err != nil {
 		return nil, err
 	}
-	var v validator
-	validatePolicyMember(&v, in.Policy, false)
-	v.length("description", in.Description, 0, maxDescriptionLength)
-	v.enum("keyUsage", in.KeyUsage, keyUsageValues)
-	v.enum("customerMasterKeySpec", in.CustomerMasterKeySpec, customerMasterKeySpecValues)
-	v.enum("keySpec", in.KeySpec, keySpecValues)
-	v.enum("origin", in.Origin, originValues)
-	v.length("customKeyStoreId", in.CustomKeyStoreId, 1, 64)
-	validateTagMembers(&v, in.Tags)
-	v.length("xksKeyId", in.XksKeyId, 1, 128)
-	v.pattern("xksKeyId", in.XksKeyId, xksKeyIDPattern)
-	if err := v.err(); err != nil {
+	// In dev mode LocalStack's tags choose the key ID and material; the
+	// material tag is taken out of the request (and its audit record)
+	// before anything else reads it.
+	in, custom, err := s.takeLocalStackTags(ctx, in)
+	if err != nil {
+		return nil, err
+	}
+	defer custom.material.Wipe()
+	if err := validateCreateKey(in); err != nil {
 		return nil, err
 	}
 	if err := s.authorizeAccount(info, keys.OpCreateKey, func(c *policy.Context) { setRequestTags(c, in.Tags, nil) }); err != nil {
@@ -59,6 +57,10 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	}
 
 	spec, usage, origin, err := keyShape(in, info.Region)
+	if err != nil {
+		return nil, err
+	}
+	given, err := custom.key(spec, origin)
 	if err != nil {
 		return nil, err
 	}
@@ -76,9 +78,11 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	}
 
 	now := s.clock.Now()
-	id, err := keys.NewKeyID(s.rand)
-	if err != nil {
-		return nil, kmserr.Internal(err)
+	id := custom.id
+	if id == "" {
+		if id, err = keys.NewKeyID(s.rand); err != nil {
+			return nil, kmserr.Internal(err)
+		}
 	}
 	k := &keys.Key{
 		ID: id, Account: info.Caller.Account, Region: info.Region, CreatedAt: now,
@@ -100,7 +104,12 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 		// ImportKeyMaterial); until then the key waits in PendingImport.
 		k.State = keys.StatePendingImport
 	} else {
-		m, err := s.newMaterial(ctx, k, 1, "", now)
+		var m keys.Material
+		if given != nil {
+			m, err = s.sealMaterial(k, 1, "", given, now)
+		} else {
+			m, err = s.newMaterial(ctx, k, 1, "", now)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -117,10 +126,66 @@ func (s *Service) CreateKey(ctx context.Context, in *CreateKeyInput) (*CreateKey
 	if err != nil {
 		return nil, kmserr.Internal(err)
 	}
-	if err := s.updateKnown(ctx, out, writes.insert); err != nil {
+	insert := writes.insert
+	if custom.id != "" {
+		// A chosen ID may be taken; a random one never is.
+		insert = func(tx store.Tx) error {
+			if err := checkKeyIDFree(tx, k); err != nil {
+				return err
+			}
+			return writes.insert(tx)
+		}
+	}
+	if err := s.updateKnown(ctx, out, insert); err != nil {
 		return nil, err
 	}
+	if custom.id != "" {
+		s.forgetReusedKeyID(k)
+	}
 	return out, nil
+}
+
+// forgetReusedKeyID drops what this node keeps in memory under a key's
+// ARN after the key was created under an ID of its choosing, which may be
+// a deleted key's: that key's compiled policy has the revision the new
+// key's policy starts at, and its material versions the same numbers.
+// (Other nodes of a cluster are not told; choosing IDs is a --dev and
+// seeding feature.)
+func (s *Service) forgetReusedKeyID(k *keys.Key) {
+	s.policies.forgetKey(k.ARN())
+	s.materials.evictKey(k.ARN())
+}
+
+// validateCreateKey checks a CreateKey request against the model.
+func validateCreateKey(in *CreateKeyInput) error {
+	var v validator
+	validatePolicyMember(&v, in.Policy, false)
+	v.length("description", in.Description, 0, maxDescriptionLength)
+	v.enum("keyUsage", in.KeyUsage, keyUsageValues)
+	v.enum("customerMasterKeySpec", in.CustomerMasterKeySpec, customerMasterKeySpecValues)
+	v.enum("keySpec", in.KeySpec, keySpecValues)
+	v.enum("origin", in.Origin, originValues)
+	v.length("customKeyStoreId", in.CustomKeyStoreId, 1, 64)
+	validateTagMembers(&v, in.Tags)
+	v.length("xksKeyId", in.XksKeyId, 1, 128)
+	v.pattern("xksKeyId", in.XksKeyId, xksKeyIDPattern)
+	return v.err()
+}
+
+// checkKeyIDFree refuses a chosen key ID that a key has, or had: a deleted
+// key whose records are still being removed keeps its ID until they are
+// gone, or the removal would take the new key's records with it.
+func checkKeyIDFree(tx store.Tx, k *keys.Key) error {
+	for _, path := range []string{layout.Key(k.Account, k.Region, k.ID), layout.Trash(k.Account, k.Region, k.ID)} {
+		_, err := tx.Get(path)
+		if err == nil {
+			return kmserr.AlreadyExists("A key with the ID %s already exists in this account and Region.", k.ID)
+		}
+		if !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	return nil
 }
 
 // newKeyWrites are the encoded records of a new key, ready to be put.

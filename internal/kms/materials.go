@@ -29,6 +29,12 @@ func (s *Service) newMaterial(ctx context.Context, k *keys.Key, version uint32, 
 	if err != nil {
 		return keys.Material{}, err
 	}
+	return s.sealMaterial(k, version, rotation, key, now)
+}
+
+// sealMaterial seals key as material version v of k, under a fresh random
+// KeyMaterialId: material Trent generated, or material a seed gave.
+func (s *Service) sealMaterial(k *keys.Key, version uint32, rotation keys.RotationType, key cipher.Key, now time.Time) (keys.Material, error) {
 	material, err := key.Material()
 	if err != nil {
 		return keys.Material{}, kmserr.Internal(err)

@@ -101,3 +101,13 @@ func (c *policyCache) identityPolicies(texts []string) ([]*policy.Policy, error)
 	}
 	return out, nil
 }
+
+// forgetKey drops the compiled policy kept for the key with this ARN. A
+// key created under an ID of its choosing (a seed, LocalStack's
+// _custom_id_) may reuse the ID, and so the ARN, of a deleted key, whose
+// entry has the same revision as the new key's first policy.
+func (c *policyCache) forgetKey(arn string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.byKey, arn)
+}

@@ -60,6 +60,9 @@ type Config struct {
 	// CacheKeys bounds the keys whose decoded records, unsealed material
 	// and compiled policies are kept in memory; 0 means DefaultCacheKeys.
 	CacheKeys int
+	// LocalStackTags honours LocalStack's CreateKey tags _custom_id_ and
+	// _custom_key_material_ (dev mode only: in AWS they are plain tags).
+	LocalStackTags bool
 }
 
 // Service implements the KMS API operations.
@@ -79,6 +82,8 @@ type Service struct {
 	directory Directory
 	// keyRecords keeps decoded key records for the hot path.
 	keyRecords *keyRecordCache
+	// localStackTags: Config.LocalStackTags.
+	localStackTags bool
 }
 
 // New returns a service.
@@ -104,6 +109,8 @@ func New(cfg Config) (*Service, error) {
 		policies:   newPolicyCache(cacheKeys),
 		keyRecords: newKeyRecordCache(cacheKeys),
 		directory:  cfg.Directory,
+
+		localStackTags: cfg.LocalStackTags,
 	}
 	if s.rand == nil {
 		s.rand = rand.Reader

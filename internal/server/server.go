@@ -35,6 +35,8 @@ const (
 	// DevRootKeyFileName is the root key file --dev creates in the data
 	// directory.
 	DevRootKeyFileName = "root.key"
+	// DefaultSeedRegion is the Region of a seed that names none.
+	DefaultSeedRegion = "us-east-1"
 	// SchedulerInterval is how often due rotations and deletions are
 	// looked for when nothing wakes the scheduler sooner.
 	SchedulerInterval = 30 * time.Second
@@ -81,6 +83,11 @@ type Config struct {
 	CacheKeys int
 	// SchedulerInterval overrides the default; tests drive RunDue directly.
 	SchedulerInterval time.Duration
+	// SeedFile, if set, is a seed file (Trent's or local-kms's format,
+	// docs/seeding.md) whose keys and aliases are created at start-up,
+	// before the node serves; what exists already is left as it is. A
+	// seed with an error stops the start and writes nothing.
+	SeedFile string
 	// DisableConsole turns the web console at /console off (its paths then
 	// answer 404). The zero value serves it: the console is on by default.
 	DisableConsole bool
@@ -179,6 +186,9 @@ func Open(cfg Config) (_ *Node, err error) {
 		Kick:      func() { n.scheduler.Kick() },
 		Directory: directory(resolver),
 		CacheKeys: cfg.CacheKeys,
+		// LocalStack's CreateKey tags choose IDs and material in dev mode
+		// only; elsewhere they are ordinary tags, as in AWS.
+		LocalStackTags: cfg.Dev,
 	})
 	if err != nil {
 		return nil, err
@@ -188,6 +198,9 @@ func Open(cfg Config) (_ *Node, err error) {
 	}
 	n.countKeysForMetrics()
 	n.scheduler = scheduler.New(cfg.Clock, countedTask{n.service, n.metrics}, cfg.SchedulerInterval, cfg.Logger)
+	if err := applySeedFile(n.service, cfg); err != nil {
+		return nil, err
+	}
 	api := awsjson.NewHandler(awsjson.Config{
 		Operations: awsjson.Operations(n.service),
 		Identity:   resolver,
