@@ -40,6 +40,7 @@ tls-key: tls/key.pem
 allow-plain-http: true
 audit-sync-interval: 250ms
 metrics-listen: 127.0.0.1:9464
+seed: seeds/dev.yaml
 console: false
 cache-keys: 0x400
 `)
@@ -53,6 +54,7 @@ cache-keys: 0x400
 		identities: filepath.Join(filepath.Dir(dir), "shared", "identities.json"), dev: true, devAccount: "000011112222",
 		logLevel: slog.LevelDebug, tlsCert: filepath.Join(dir, "tls", "cert.pem"), tlsKey: filepath.Join(dir, "tls", "key.pem"),
 		allowPlainHTTP: true, auditSync: 250 * time.Millisecond, metricsListen: "127.0.0.1:9464", cacheKeys: 1024,
+		seed: filepath.Join(dir, "seeds", "dev.yaml"),
 	}
 	if *f != want {
 		t.Fatalf("got  %+v\nwant %+v", *f, want)

@@ -68,6 +68,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		AuditSyncInterval: f.auditSync,
 		CacheKeys:         f.cacheKeys,
 		DisableConsole:    !f.console,
+		SeedFile:          f.seed,
 	})
 	if err != nil {
 		ln.Close()

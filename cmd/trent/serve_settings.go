@@ -104,6 +104,11 @@ var serveSettings = []setting{
 		apply: setText(func(f *serveFlags) *string { return &f.metricsListen }),
 	},
 	{
+		name: "seed", env: "TRENT_SEED", kind: kindPath,
+		help:  "seed file, in Trent's YAML format or nsmithuk/local-kms's: keys with fixed IDs and material, aliases, tags, policies and rotation, created at start if absent",
+		apply: setText(func(f *serveFlags) *string { return &f.seed }),
+	},
+	{
 		name: "console", env: "TRENT_CONSOLE", kind: kindBool, def: "true",
 		help:  "serve the web console at /console, a client of the API that signs its requests in the browser; false answers 404 there",
 		apply: setBool(func(f *serveFlags) *bool { return &f.console }),
@@ -144,4 +149,6 @@ type serveFlags struct {
 	metricsListen string
 	// console serves the web console at /console.
 	console bool
+	// seed is the seed file applied at start, if any.
+	seed string
 }

@@ -9,6 +9,7 @@ import (
 	"syscall"
 	"testing"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
 	"github.com/trent-kms/trent/internal/server"
@@ -111,5 +112,32 @@ func TestProcessConsoleSetting(t *testing.T) {
 		if code := p.stop(syscall.SIGTERM); code != 0 {
 			t.Fatalf("exit code %d", code)
 		}
+	}
+}
+
+// trent serve --seed (or TRENT_SEED) creates the seed's keys before it
+// serves; a bad seed stops the start with exit code 1, naming the file and
+// line.
+func TestProcessSeedSetting(t *testing.T) {
+	t.Parallel()
+	const keyID = "1234abcd-12ab-34cd-56ef-1234567890ab"
+	seed := writeSeed(t, "keys:\n  - id: "+keyID+"\n    aliases: [alias/seeded]\n")
+	p := launchTrent(t, []string{"TRENT_SEED=" + seed}, "--dev", "--data-dir", t.TempDir())
+	if !p.waitServing() {
+		t.Fatalf("did not serve: %s", p.log)
+	}
+	md := must[*kms.DescribeKeyOutput](t)(p.kms().DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/seeded")})).KeyMetadata
+	if *md.KeyId != keyID {
+		t.Errorf("alias/seeded names %s, want the seeded %s", *md.KeyId, keyID)
+	}
+	if code := p.stop(syscall.SIGTERM); code != 0 {
+		t.Fatalf("exit code %d", code)
+	}
+
+	bad := writeSeed(t, "keys:\n  - id: "+keyID+"\n    specc: HMAC_256\n")
+	code, log := runTrentToExit(t, nil, "--dev", "--data-dir", t.TempDir(), "--seed", bad)
+	// The log is JSON: the quotes in the message are escaped.
+	if want := bad + `:3: unknown field \"specc\"`; code != 1 || !strings.Contains(log, want) {
+		t.Fatalf("exit %d, want 1 and %q; output:\n%s", code, want, log)
 	}
 }
