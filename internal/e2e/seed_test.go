@@ -247,3 +247,27 @@ func seedSnapshot(t *testing.T, c *kms.Client, ids []string) []string {
 	}
 	return out
 }
+
+// TestREADMESeedExample: the seed file in the README's "Seeding keys"
+// section seeds a node as the README says: the key under its ID, with the
+// alias, the tag and the rotation period.
+func TestREADMESeedExample(t *testing.T) {
+	blocks := readmeBlocks(t, "Seeding keys")
+	if len(blocks) == 0 || blocks[0].lang != "yaml" {
+		t.Fatalf("the README's Seeding keys section has no yaml block first: %v", blocks)
+	}
+	tn := startNodeWith(t, nodeOptions{seedFile: writeSeed(t, blocks[0].code)})
+	c := tn.kms()
+	md := must[*kms.DescribeKeyOutput](t)(c.DescribeKey(ctx, &kms.DescribeKeyInput{KeyId: aws.String("alias/app")})).KeyMetadata
+	if *md.KeyId != "1234abcd-12ab-34cd-56ef-1234567890ab" || md.KeyState != types.KeyStateEnabled {
+		t.Fatalf("alias/app names %s (%s), want the seeded key, Enabled", *md.KeyId, md.KeyState)
+	}
+	rot := must[*kms.GetKeyRotationStatusOutput](t)(c.GetKeyRotationStatus(ctx, &kms.GetKeyRotationStatusInput{KeyId: md.KeyId}))
+	if !rot.KeyRotationEnabled || aws.ToInt32(rot.RotationPeriodInDays) != 180 {
+		t.Errorf("rotation %v every %d days, want on, 180", rot.KeyRotationEnabled, aws.ToInt32(rot.RotationPeriodInDays))
+	}
+	tags := must[*kms.ListResourceTagsOutput](t)(c.ListResourceTags(ctx, &kms.ListResourceTagsInput{KeyId: md.KeyId})).Tags
+	if len(tags) != 1 || *tags[0].TagKey != "env" || *tags[0].TagValue != "dev" {
+		t.Errorf("tags %v, want env=dev", tags)
+	}
+}
