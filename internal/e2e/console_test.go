@@ -246,6 +246,47 @@ func TestConsoleImportKeyMaterial(t *testing.T) {
 	if string(dec.Plaintext) != string(plaintext) {
 		t.Fatalf("Decrypt after reimport returned %q", dec.Plaintext)
 	}
+
+	// On-demand rotation of imported key material, as the AWS
+	// documentation's console procedure goes: upload new key material
+	// (Import type: new key material, with a description), then Key
+	// rotation > Rotate now. The new material encrypts; the old ciphertext
+	// still decrypts.
+	before := aws.ToString(m.CurrentKeyMaterialId)
+	if err := os.WriteFile(wrappedPath, wrapOAEP(t, sha256.New(), pub, randomBytes(32)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	upload()
+	p.do("choose new key material", chromedp.SetValue(chromedp.CSS("#import-type"), "NEW_KEY_MATERIAL"))
+	p.do("describe it", chromedp.SetValue(chromedp.CSS("#key-material-description"), "second material"))
+	p.click("#expiration-none")
+	p.click("#import-material")
+	p.waitText("#flash", "The key material was imported.")
+	p.click("#tab-link-rotation")
+	p.waitFor("the note that imported material rotates on demand only", `document.querySelector("#rotation-automatic-unsupported") !== null`)
+	p.click("#rotate-now")
+	p.click("#confirm-rotate-now")
+	p.waitText("#flash", "On-demand rotation started.")
+	if err := tn.node.Service().RunDue(context.Background(), time.Now()); err != nil {
+		t.Fatalf("RunDue: %v", err)
+	}
+	m = wantState(t, c, keyID, types.KeyStateEnabled)
+	if after := aws.ToString(m.CurrentKeyMaterialId); after == before || after == "" {
+		t.Fatalf("CurrentKeyMaterialId %q after the rotation, was %q: the new material is not current", after, before)
+	}
+	rotations := must[*kms.ListKeyRotationsOutput](t)(c.ListKeyRotations(context.Background(), &kms.ListKeyRotationsInput{KeyId: aws.String(keyID)})).Rotations
+	if len(rotations) != 1 || rotations[0].RotationType != types.RotationTypeOnDemand ||
+		aws.ToString(rotations[0].KeyMaterialDescription) != "second material" {
+		t.Fatalf("ListKeyRotations: %+v; want one ON_DEMAND rotation to the material described \"second material\"", rotations)
+	}
+	dec = must[*kms.DecryptOutput](t)(c.Decrypt(context.Background(), &kms.DecryptInput{CiphertextBlob: enc.CiphertextBlob}))
+	if string(dec.Plaintext) != string(plaintext) {
+		t.Fatalf("Decrypt of the old ciphertext after the rotation returned %q", dec.Plaintext)
+	}
+	enc2 := must[*kms.EncryptOutput](t)(c.Encrypt(context.Background(), &kms.EncryptInput{KeyId: aws.String(keyID), Plaintext: plaintext}))
+	if m2 := must[*kms.DecryptOutput](t)(c.Decrypt(context.Background(), &kms.DecryptInput{CiphertextBlob: enc2.CiphertextBlob})); aws.ToString(m2.KeyMaterialId) != aws.ToString(m.CurrentKeyMaterialId) {
+		t.Fatalf("a new ciphertext decrypts with material %s, want the current %s", aws.ToString(m2.KeyMaterialId), aws.ToString(m.CurrentKeyMaterialId))
+	}
 }
 
 func TestConsoleSigningAndRegions(t *testing.T) {

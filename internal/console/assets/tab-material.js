@@ -52,9 +52,22 @@ function downloadSection(m) {
     result);
 }
 
+// IMPORT_TYPES are ImportKeyMaterial's ImportType values, as the console
+// words them: new key material is imported first and made current by
+// "Rotate now" on the Key rotation tab (on-demand rotation of imported key
+// material, symmetric encryption keys only).
+const IMPORT_TYPES = [
+  ["EXISTING_KEY_MATERIAL", "Import existing key material"],
+  ["NEW_KEY_MATERIAL", "Import new key material (for on-demand rotation)"],
+];
+
 function uploadSection(m, reload) {
   const material = h("input", { type: "file", id: "file-key-material", required: true });
   const token = h("input", { type: "file", id: "file-import-token", required: true });
+  const pending = m.KeyState === "PendingImport";
+  const importType = h("select", { id: "import-type" },
+    IMPORT_TYPES.map(([value, text]) => h("option", { value }, text)));
+  const description = h("input", { type: "text", id: "key-material-description", maxlength: "256" });
   const never = h("input", { type: "radio", name: "expiration", id: "expiration-none", value: "KEY_MATERIAL_DOES_NOT_EXPIRE", checked: true });
   const expires = h("input", { type: "radio", name: "expiration", id: "expiration-date", value: "KEY_MATERIAL_EXPIRES" });
   const validTo = h("input", { type: "date", id: "valid-to" });
@@ -62,6 +75,10 @@ function uploadSection(m, reload) {
     h("h3", {}, "Upload key material"),
     h("label", {}, "Wrapped key material", material),
     h("label", {}, "Import token", token),
+    // A key pending import takes its first (or its deleted) material: the
+    // import type only matters once the key has material.
+    pending ? null : h("label", {}, "Import type", importType),
+    h("label", {}, "Key material description (optional)", description),
     h("fieldset", {}, h("legend", {}, "Key material expiration"),
       h("label", { class: "check" }, never, "Key material does not expire"),
       h("label", { class: "check" }, expires, "Key material expires"),
@@ -76,6 +93,8 @@ function uploadSection(m, reload) {
         ImportToken: toBase64(new Uint8Array(await token.files[0].arrayBuffer())),
         ExpirationModel: expires.checked ? "KEY_MATERIAL_EXPIRES" : "KEY_MATERIAL_DOES_NOT_EXPIRE",
       };
+      if (!pending) input.ImportType = importType.value;
+      if (description.value !== "") input.KeyMaterialDescription = description.value;
       if (expires.checked) {
         // An empty or invalid date is sent as it is so that the server
         // names the problem (ValidTo is required with KEY_MATERIAL_EXPIRES).

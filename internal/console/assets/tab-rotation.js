@@ -4,14 +4,26 @@
 import { h, guarded, formatDate, modal, field } from "./dom.js";
 import * as kms from "./kms.js";
 
+// Automatic rotation is for symmetric encryption keys whose material KMS
+// generated. Keys with imported material rotate on demand only, after new
+// key material is imported (Key material tab), and GetKeyRotationStatus
+// refuses them with UnsupportedOperationException; asymmetric and HMAC keys
+// do not rotate at all.
 export async function rotationTab(panel, m, reload) {
-  const status = await kms.call("GetKeyRotationStatus", { KeyId: m.KeyId });
-  const rotations = await kms.all("ListKeyRotations", { KeyId: m.KeyId }, "Rotations");
+  const symmetric = m.KeySpec === "SYMMETRIC_DEFAULT";
+  const automatic = symmetric && m.Origin === "AWS_KMS";
+  const status = automatic ? await kms.call("GetKeyRotationStatus", { KeyId: m.KeyId }) : null;
+  const rotations = symmetric ? await kms.all("ListKeyRotations", { KeyId: m.KeyId }, "Rotations") : [];
   const editable = m.KeyManager === "CUSTOMER";
-  const enabled = h("input", { type: "checkbox", id: "rotation-enabled", checked: status.KeyRotationEnabled, disabled: !editable });
+  if (!symmetric) {
+    panel.replaceChildren(h("h2", {}, "Key rotation"),
+      h("p", { class: "muted", id: "rotation-unsupported" }, "Only symmetric encryption keys rotate: asymmetric and HMAC keys keep their key material."));
+    return;
+  }
+  const enabled = h("input", { type: "checkbox", id: "rotation-enabled", checked: Boolean(status?.KeyRotationEnabled), disabled: !editable });
   const period = h("input", {
     type: "number", id: "rotation-period", min: "90", max: "2560", required: true,
-    value: String(status.RotationPeriodInDays || 365), disabled: !editable,
+    value: String(status?.RotationPeriodInDays || 365), disabled: !editable,
   });
   const label = h("span", { id: "rotation-label" });
   const describe = () => {
@@ -49,12 +61,14 @@ export async function rotationTab(panel, m, reload) {
   }, "Rotate now");
   panel.replaceChildren(
     h("h2", {}, "Automatic key rotation"),
-    h("dl", { class: "fields" },
+    automatic ? h("dl", { class: "fields" },
       field("Status", status.KeyRotationEnabled ? "Enabled" : "Disabled", "rotation-status"),
       field("Rotation period", status.RotationPeriodInDays ? `${status.RotationPeriodInDays} days` : undefined, "rotation-period-days"),
       field("Next rotation date", formatDate(status.NextRotationDate), "rotation-next"),
-      status.OnDemandRotationStartDate ? field("On-demand rotation start date", formatDate(status.OnDemandRotationStartDate), "rotation-on-demand") : null),
-    form,
+      status.OnDemandRotationStartDate ? field("On-demand rotation start date", formatDate(status.OnDemandRotationStartDate), "rotation-on-demand") : null) : null,
+    automatic ? form : h("p", { class: "muted", id: "rotation-automatic-unsupported" },
+      "Keys with imported key material do not rotate automatically. To rotate one, import new key material " +
+      "(Key material tab, Import type: new key material), then choose Rotate now."),
     h("h2", {}, "On-demand key rotation"),
     editable ? rotateNow : h("p", { class: "muted" }, "AWS managed keys rotate every year."),
     h("h2", {}, "Key rotations"),
