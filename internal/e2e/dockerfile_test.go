@@ -467,23 +467,7 @@ func (img *finalImage) command(ctx context.Context, extra []string, args ...stri
 // runArgs starts a container with args in place of CMD.
 func (img *finalImage) runArgs(t *testing.T, extra []string, args ...string) *trentProc {
 	t.Helper()
-	cmd := img.command(context.Background(), extra, args...)
-	p := &trentProc{t: t, cmd: cmd, log: &procLog{serving: make(chan servingLine, 1)}, done: make(chan struct{})}
-	cmd.Stdout, cmd.Stderr = p.log, p.log
-	if err := cmd.Start(); err != nil {
-		t.Fatalf("start %v in the image: %v", cmd.Args, err)
-	}
-	go func() {
-		_ = cmd.Wait()
-		close(p.done)
-	}()
-	t.Cleanup(func() {
-		if !p.exited() {
-			_ = cmd.Process.Kill()
-			<-p.done
-		}
-	})
-	return p
+	return startTrentProc(t, img.command(context.Background(), extra, args...))
 }
 
 // runToEnd runs a container with args in place of CMD to its end, which

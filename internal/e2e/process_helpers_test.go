@@ -172,10 +172,18 @@ func launchTrent(t *testing.T, env []string, args ...string) *trentProc {
 		}
 	}
 	cmd.Env = append(cmd.Env, env...)
+	return startTrentProc(t, cmd)
+}
+
+// startTrentProc starts cmd, a trent serve process built by the caller,
+// reading its log for the start line; the process is killed at the end of
+// the test if it is still running.
+func startTrentProc(t *testing.T, cmd *exec.Cmd) *trentProc {
+	t.Helper()
 	p := &trentProc{t: t, cmd: cmd, log: &procLog{serving: make(chan servingLine, 1)}, done: make(chan struct{})}
 	cmd.Stdout, cmd.Stderr = p.log, p.log
 	if err := cmd.Start(); err != nil {
-		t.Fatalf("start trent: %v", err)
+		t.Fatalf("start %v: %v", cmd.Args, err)
 	}
 	go func() {
 		_ = cmd.Wait()
