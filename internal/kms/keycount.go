@@ -56,7 +56,7 @@ func (s *Service) CountKeys(ctx context.Context) (map[KeyClass]int, error) {
 				if err != nil {
 					return nil, err
 				}
-				counts[KeyClass{State: k.State, Spec: k.Spec}]++
+				counts[KeyClass(k)]++
 			}
 			if len(items) < keyCountPage {
 				break
