@@ -51,8 +51,11 @@ export function clearFlash() {
 
 // guarded runs an action, showing its failure in the banner instead of
 // losing it in the console log. It returns whether the action succeeded.
+// The messages of the previous action go first: a success note left on
+// the page would read as the outcome of this one.
 export async function guarded(action) {
   clearError();
+  clearFlash();
   try {
     await action();
     return true;
