@@ -56,6 +56,15 @@ type Limits struct {
 	MaxBytes int
 }
 
+// PortableLimits are the limits of the etcd driver on a cluster running
+// etcd's defaults (--max-txn-ops 128, --max-request-bytes 1.5 MiB): one
+// operation and 256 KiB of each go to the driver's own commit marker and
+// compares (store/etcd). The embedded store enforces the same numbers,
+// though bbolt could take far more, so that whatever the service does on
+// one machine also fits a cluster, and an oversized transaction fails in
+// the first test that runs it.
+var PortableLimits = Limits{MaxOps: 127, MaxBytes: 1280 << 10}
+
 // Item is one stored key-value pair.
 type Item struct {
 	Key   string

@@ -16,7 +16,7 @@ const benchKeys = 10_000
 func benchKey(i int) string { return fmt.Sprintf("key/%08d/metadata", i) }
 
 // preload fills s with benchKeys items of 256 bytes, 100 per Update (the
-// limit is 128 writes).
+// limit is 127 writes).
 func preload(b *testing.B, s *Store) {
 	value := make([]byte, 256)
 	for start := 0; start < benchKeys; start += 100 {

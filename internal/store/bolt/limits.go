@@ -6,12 +6,12 @@ import (
 	"github.com/trent-kms/trent/internal/store"
 )
 
-// limits are etcd's defaults (--max-txn-ops 128, --max-request-bytes
-// 1.5 MiB). bbolt itself could take far more; enforcing etcd's numbers here
-// means that whatever the service does on the embedded store also fits a
-// cluster, and an oversized transaction fails in the first test that runs
-// it rather than in production on etcd.
-var limits = store.Limits{MaxOps: 128, MaxBytes: 1536 << 10}
+// limits are what the etcd driver takes on etcd's defaults
+// (store.PortableLimits). bbolt itself could take far more; enforcing the
+// cluster's numbers here means that whatever the service does on the
+// embedded store also fits a cluster, and an oversized transaction fails in
+// the first test that runs it rather than in production on etcd.
+var limits = store.PortableLimits
 
 // budget counts one Update against limits, exactly as store.Limits
 // defines the counts: reads are the distinct keys read by Get (found or

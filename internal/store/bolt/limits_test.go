@@ -39,7 +39,7 @@ func TestTooLargeSaysHowMuch(t *testing.T) {
 				}
 			}
 			return nil
-		}, "Put would take the Update to 129 writes, over the limit of 128"},
+		}, "Put would take the Update to 128 writes, over the limit of 127"},
 		{"reads", func(tx store.Tx) error {
 			for i := range limits.MaxOps {
 				if _, err := tx.Get(fmt.Sprintf("k%d", i)); !errors.Is(err, store.ErrNotFound) {
@@ -48,12 +48,12 @@ func TestTooLargeSaysHowMuch(t *testing.T) {
 			}
 			_, err := tx.Scan("none/", "", 0)
 			return err
-		}, "Scan would take the Update to 129 reads, over the limit of 128"},
-		// The Scan stops at the 128th item, when it cannot fit any more.
+		}, "Scan would take the Update to 128 reads, over the limit of 127"},
+		// The Scan stops at the 127th item, when it cannot fit any more.
 		{"a Scan of 200 items", func(tx store.Tx) error {
 			_, err := tx.Scan("p/", "", 0)
 			return err
-		}, "Scan would take the Update to 129 reads, over the limit of 128"},
+		}, "Scan would take the Update to 128 reads, over the limit of 127"},
 		{"bytes", func(tx store.Tx) error {
 			return tx.Put("k", make([]byte, limits.MaxBytes))
 		}, fmt.Sprintf("Put would take the Update to %d bytes written, over the limit of %d", limits.MaxBytes+1, limits.MaxBytes)},

@@ -19,6 +19,11 @@ func TestLimitsDerivedFromEtcdDefaults(t *testing.T) {
 	if got := s.Limits(); got != want {
 		t.Errorf("Limits() = %+v, want %+v", got, want)
 	}
+	// The embedded store enforces the same limits, so that what the
+	// service does on one machine fits a cluster.
+	if want != store.PortableLimits {
+		t.Errorf("store.PortableLimits = %+v, but the driver on etcd's defaults takes %+v", store.PortableLimits, want)
+	}
 }
 
 // TestLargestTransactionFitsEtcd: an Update at every declared limit at
