@@ -10,11 +10,12 @@ import (
 	"testing"
 )
 
-// testSupport are the packages allowed the wall clock: this one, and the
-// store conformance suite, which is test code compiled as a package so
-// that every driver's tests can run it, and bounds its waits for
-// concurrent transactions in real time.
-var testSupport = map[string]bool{"clock": true, "storetest": true}
+// testSupport are the packages allowed the wall clock: this one, and two
+// packages of test code compiled as packages so that several packages'
+// tests can use them: the store conformance suite, which bounds its waits
+// for concurrent transactions in real time, and etcdtest, which bounds how
+// long an embedded etcd may take to start.
+var testSupport = map[string]bool{"clock": true, "storetest": true, "etcdtest": true}
 
 // wallClockFuncs are the functions of package time that read the wall
 // clock or wait on it. Timers count too: a loop that ticks on time.Ticker

@@ -13,7 +13,7 @@ import (
 // raft; a View is one linearizable read.
 
 func benchStore(b *testing.B) *Store {
-	s := openAt(b, newPrefix(), single.get(b).clientURLs[0])
+	s := openAt(b, newPrefix(), single.Get(b).ClientURLs[0])
 	b.Cleanup(func() { s.Close() })
 	setValueB(b, s, "counter", "0")
 	return s

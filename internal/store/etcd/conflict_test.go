@@ -16,11 +16,11 @@ import (
 // commits, an Update through another member overwrites x. The first must
 // lose its commit, run fn again on the new value and build on it.
 func TestConflictAcrossMembers(t *testing.T) {
-	c := trio.get(t)
+	c := trio.Get(t)
 	prefix := newPrefix()
-	a := openAt(t, prefix, c.clientURLs[0])
+	a := openAt(t, prefix, c.ClientURLs[0])
 	defer a.Close()
-	b := openAt(t, prefix, c.clientURLs[1])
+	b := openAt(t, prefix, c.ClientURLs[1])
 	defer b.Close()
 	setValue(t, a, "x", "v0")
 
@@ -53,10 +53,10 @@ func TestConflictAcrossMembers(t *testing.T) {
 // and ran again.
 func TestContentionAcrossMembers(t *testing.T) {
 	const writersPerMember, increments = 2, 15
-	c := trio.get(t)
+	c := trio.Get(t)
 	prefix := newPrefix()
 	var stores []*Store
-	for _, u := range c.clientURLs {
+	for _, u := range c.ClientURLs {
 		s := openAt(t, prefix, u)
 		defer s.Close()
 		stores = append(stores, s)

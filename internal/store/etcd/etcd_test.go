@@ -26,15 +26,15 @@ func openAt(t storetest.T, prefix string, endpoints ...string) *Store {
 // TestSuiteSingleMember runs the conformance suite against one etcd member.
 // Reopen closes the client and connects a new one to the same prefix.
 func TestSuiteSingleMember(t *testing.T) {
-	c := single.get(t)
+	c := single.Get(t)
 	storetest.Run(t, storetest.Harness{
-		Open: func(t storetest.T) store.Store { return openAt(t, newPrefix(), c.clientURLs[0]) },
+		Open: func(t storetest.T) store.Store { return openAt(t, newPrefix(), c.ClientURLs[0]) },
 		Reopen: func(t storetest.T, s store.Store) store.Store {
 			prefix := s.(*Store).keys.data[:len(s.(*Store).keys.data)-len("d/")]
 			if err := s.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			return openAt(t, prefix, c.clientURLs[0])
+			return openAt(t, prefix, c.ClientURLs[0])
 		},
 	})
 }
@@ -44,15 +44,15 @@ func TestSuiteSingleMember(t *testing.T) {
 // member on the same prefix, and its transactions take turns among them, so
 // the concurrency cases race writers connected to different members.
 func TestSuiteThreeMembers(t *testing.T) {
-	c := trio.get(t)
+	c := trio.Get(t)
 	storetest.Run(t, storetest.Harness{
-		Open: func(t storetest.T) store.Store { return openSpread(t, newPrefix(), c.clientURLs) },
+		Open: func(t storetest.T) store.Store { return openSpread(t, newPrefix(), c.ClientURLs) },
 		Reopen: func(t storetest.T, s store.Store) store.Store {
 			sp := s.(*spread)
 			if err := sp.Close(); err != nil {
 				t.Fatalf("Close: %v", err)
 			}
-			return openSpread(t, sp.prefix, c.clientURLs)
+			return openSpread(t, sp.prefix, c.ClientURLs)
 		},
 	})
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/trent-kms/trent/internal/clock"
+	"github.com/trent-kms/trent/internal/store/etcd/etcdtest"
 )
 
 // TestOutcomeUnknownPastTheLeaseWindow: when the reply of an applied commit
@@ -18,8 +19,8 @@ import (
 // expired marker looks like one never written). Update must then say the
 // outcome is unknown, not guess.
 func TestOutcomeUnknownPastTheLeaseWindow(t *testing.T) {
-	c := single.get(t)
-	p := startProxy(t, hostOf(t, c.clientURLs[0]))
+	c := single.Get(t)
+	p := startProxy(t, hostOf(t, c.ClientURLs[0]))
 	prefix := newPrefix()
 	clk := clock.NewManual(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -29,7 +30,7 @@ func TestOutcomeUnknownPastTheLeaseWindow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	direct := openAt(t, prefix, c.clientURLs[0])
+	direct := openAt(t, prefix, c.ClientURLs[0])
 	defer direct.Close()
 	setValue(t, s, "counter", "41") // takes the marker lease now
 
@@ -66,7 +67,7 @@ func TestOutcomeUnknownPastTheLeaseWindow(t *testing.T) {
 // here; expired early in life) makes the commit fail before it applies.
 // The store takes a new lease and the Update commits once.
 func TestMarkerLeaseGone(t *testing.T) {
-	s := openAt(t, newPrefix(), single.get(t).clientURLs[0])
+	s := openAt(t, newPrefix(), single.Get(t).ClientURLs[0])
 	defer s.Close()
 	setValue(t, s, "counter", "1")
 	lease, err := s.markers.current(context.Background())
@@ -93,7 +94,7 @@ func TestMarkerLeaseGone(t *testing.T) {
 
 // TestOpenRefusesBadOptions: each refusal names the setting and why.
 func TestOpenRefusesBadOptions(t *testing.T) {
-	closed, err := freePorts(1)
+	closed, err := etcdtest.FreePorts(1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,7 +13,7 @@ import (
 // TestLimitsDerivedFromEtcdDefaults: the declared limits are etcd's
 // defaults less the marker's compare and put, and less the byte reserve.
 func TestLimitsDerivedFromEtcdDefaults(t *testing.T) {
-	s := openAt(t, newPrefix(), single.get(t).clientURLs[0])
+	s := openAt(t, newPrefix(), single.Get(t).ClientURLs[0])
 	defer s.Close()
 	want := store.Limits{MaxOps: 127, MaxBytes: 1536<<10 - 256<<10}
 	if got := s.Limits(); got != want {
@@ -32,7 +32,7 @@ func TestLimitsDerivedFromEtcdDefaults(t *testing.T) {
 // --max-request-bytes; one byte more is refused by the driver with
 // ErrTooLarge, before etcd sees it, and writes nothing.
 func TestLargestTransactionFitsEtcd(t *testing.T) {
-	s := openAt(t, newPrefix(), single.get(t).clientURLs[0])
+	s := openAt(t, newPrefix(), single.Get(t).ClientURLs[0])
 	defer s.Close()
 	lim := s.Limits()
 	// A Scan of a long prefix that returns 10 items (11 reads, and a
@@ -105,7 +105,7 @@ func TestLargestTransactionFitsEtcd(t *testing.T) {
 // takes is refused by the driver with ErrTooLarge, not sent to be refused
 // by etcd, and writes nothing.
 func TestReadKeysTooLongToCompare(t *testing.T) {
-	s := openAt(t, newPrefix(), single.get(t).clientURLs[0])
+	s := openAt(t, newPrefix(), single.Get(t).ClientURLs[0])
 	defer s.Close()
 	err := s.Update(context.Background(), func(tx store.Tx) error {
 		for i := range s.Limits().MaxOps - 1 {

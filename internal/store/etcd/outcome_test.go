@@ -80,14 +80,14 @@ func increment(key string, attempts *atomic.Int32) func(store.Tx) error {
 // was applied, report success, and not apply it again: the counter goes up
 // by exactly one and fn ran once.
 func TestCommitAppliedButReplyLost(t *testing.T) {
-	c := single.get(t)
+	c := single.Get(t)
 	for _, lost := range []string{"connection dropped", "reply too late"} {
 		t.Run(lost, func(t *testing.T) {
-			p := startProxy(t, hostOf(t, c.clientURLs[0]))
+			p := startProxy(t, hostOf(t, c.ClientURLs[0]))
 			prefix := newPrefix()
 			s := openAt(t, prefix, p.url())
 			defer s.Close()
-			direct := openAt(t, prefix, c.clientURLs[0])
+			direct := openAt(t, prefix, c.ClientURLs[0])
 			defer direct.Close()
 			// Through s, so that it also takes its marker lease now: the
 			// proxy is to lose the commit, not the lease grant before it.
@@ -159,12 +159,12 @@ func TestCommitAppliedButReplyLost(t *testing.T) {
 // nothing), so no compare on what it read can stop the late commit: only
 // the marker's fence does.
 func TestLostCommitIsFenced(t *testing.T) {
-	c := single.get(t)
-	p := startProxy(t, hostOf(t, c.clientURLs[0]))
+	c := single.Get(t)
+	p := startProxy(t, hostOf(t, c.ClientURLs[0]))
 	prefix := newPrefix()
 	s := openAt(t, prefix, p.url())
 	defer s.Close()
-	direct := openAt(t, prefix, c.clientURLs[0])
+	direct := openAt(t, prefix, c.ClientURLs[0])
 	defer direct.Close()
 	setValue(t, s, "blind", "0") // takes s's marker lease now, see above
 
