@@ -3,8 +3,11 @@
 // idempotent RunDue(ctx, now). The time comes from the injected clock, so
 // tests move a manual clock and call RunDue themselves instead of sleeping.
 //
-// In a cluster the loop will run on one leader chosen through the store;
-// today there is one node.
+// In a cluster the loop runs only on the node that leads (package leader):
+// the others' schedulers wait, and their kicks do nothing. The leader's own
+// tick picks up work that a kick on another node asked for, within one
+// interval; nothing is lost, since the work is in the store, not in the
+// kick.
 package scheduler
 
 import (
@@ -13,6 +16,7 @@ import (
 	"time"
 
 	"github.com/trent-kms/trent/internal/clock"
+	"github.com/trent-kms/trent/internal/leader"
 )
 
 // Task is work the scheduler runs.
@@ -29,18 +33,30 @@ type Scheduler struct {
 	interval time.Duration
 	log      *slog.Logger
 	kick     chan struct{}
+	lead     leader.Leadership
 }
 
-// New returns a scheduler; Run starts it.
+// New returns the scheduler of a node that is alone, and so always leads;
+// Run starts it.
 func New(c clock.Clock, task Task, interval time.Duration, log *slog.Logger) *Scheduler {
+	return NewLed(c, task, interval, log, &leader.Always{})
+}
+
+// NewLed returns a scheduler that runs its task only while l says this
+// node leads; Run starts it.
+func NewLed(c clock.Clock, task Task, interval time.Duration, log *slog.Logger, l leader.Leadership) *Scheduler {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Scheduler{clock: c, task: task, interval: interval, log: log, kick: make(chan struct{}, 1)}
+	return &Scheduler{clock: c, task: task, interval: interval, log: log, kick: make(chan struct{}, 1), lead: l}
 }
 
+// Leading reports whether this node's scheduler runs the work now.
+func (s *Scheduler) Leading() bool { return s.lead.Leading() }
+
 // Kick asks for a run soon, e.g. after RotateKeyOnDemand. It never blocks;
-// kicks while a run is pending merge into one.
+// kicks while a run is pending merge into one. On a node that does not
+// lead it does nothing: the leader's tick will do the work.
 func (s *Scheduler) Kick() {
 	select {
 	case s.kick <- struct{}{}:
@@ -48,9 +64,23 @@ func (s *Scheduler) Kick() {
 	}
 }
 
-// Run runs the task once at start, then on every tick or kick, until ctx
-// is done.
+// Run takes part in leadership until ctx is done, and while this node
+// leads runs the task at once, then on every tick or kick.
 func (s *Scheduler) Run(ctx context.Context) {
+	if err := s.lead.Run(ctx, s.loop); err != nil {
+		s.log.Warn("giving up leadership at shutdown failed; another node takes over when the lease runs out", "error", err)
+	}
+}
+
+// loop runs the task once at start, then on every tick or kick, until ctx
+// (this node's leadership) is done.
+func (s *Scheduler) loop(ctx context.Context) {
+	// A kick that came while another node led is stale: the run at start
+	// covers it.
+	select {
+	case <-s.kick:
+	default:
+	}
 	t := s.clock.NewTicker(s.interval)
 	defer t.Stop()
 	for {
