@@ -201,6 +201,7 @@ func (e *Election) term(ctx context.Context, lead func(ctx context.Context)) (le
 		return false, fmt.Errorf("start a session: %w", err), nil
 	}
 	defer func() {
+		end(nil) // stop the term's helpers before the lease goes
 		// Revoking the lease deletes the candidacy key, so a successor's
 		// campaign wins now rather than when the lease runs out.
 		if err := sess.Close(); err != nil && !errors.Is(err, rpctypes.ErrLeaseNotFound) && resignErr == nil {
