@@ -63,7 +63,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	etcd, err := etcdConfig(f)
+	if err != nil {
+		ln.Close()
+		if opsLn != nil {
+			opsLn.Close()
+		}
+		log.Error("cannot connect to etcd", "error", err.Error())
+		return 1
+	}
 	node, err := server.Open(server.Config{
+		Etcd: etcd, NodeID: f.nodeID,
 		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, IdentitiesFile: identitiesFile(f), Dev: f.dev, DevAccount: f.devAccount, Logger: log,
 		AuditSyncInterval: f.auditSync,
 		CacheKeys:         f.cacheKeys,
