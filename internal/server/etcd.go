@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/trent-kms/trent/internal/clock"
 	"github.com/trent-kms/trent/internal/store"
 	"github.com/trent-kms/trent/internal/store/bolt"
 	"github.com/trent-kms/trent/internal/store/etcd"
@@ -26,6 +27,12 @@ type EtcdConfig struct {
 	// the driver's default, "trent/". Every node of a cluster uses the
 	// same one.
 	Prefix string
+	// Clock paces the store's retries and dates its commit markers'
+	// leases; nil means the real clock, not Config.Clock: those times are
+	// etcd's, which runs on real time, while tests move the node's clock
+	// by days (and a manual clock that stands still would stall every
+	// retry).
+	Clock clock.Clock
 }
 
 // describe names the store in messages.
@@ -54,7 +61,7 @@ func openStore(cfg Config, created *createdPaths) (store.Store, string, error) {
 		return nil, "", errors.New("the etcd store needs the client URL of at least one etcd member (--etcd-endpoints)")
 	}
 	st, err := etcd.Open(context.Background(), etcd.Options{
-		Endpoints: cfg.Etcd.Endpoints, TLS: cfg.Etcd.TLS, Prefix: cfg.Etcd.Prefix, Clock: cfg.Clock,
+		Endpoints: cfg.Etcd.Endpoints, TLS: cfg.Etcd.TLS, Prefix: cfg.Etcd.Prefix, Clock: cfg.Etcd.Clock,
 	})
 	if err != nil {
 		return nil, "", err
