@@ -98,7 +98,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// Other tests and tools parse this line: keep its message and fields.
 	log.Info("trent is serving the AWS KMS API", "address", scheme+"://"+ln.Addr().String(), "data_dir", f.dataDir, "dev", f.dev,
-		"tls", tlsConfig != nil, "signatures", signatures, "config", f.configFile, "version", version.Get().Version)
+		"tls", tlsConfig != nil, "signatures", signatures, "config", f.configFile, "version", version.Get().Version,
+		"store", f.store, "node_id", node.ID())
 
 	httpServer := newHTTPServer(node.Handler(), log)
 	serveErr := make(chan error, 2) // the API server and the operations server

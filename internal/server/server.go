@@ -101,7 +101,9 @@ type Config struct {
 
 // Node is a running Trent node.
 type Node struct {
-	cfg       Config
+	cfg Config
+	// id names the node among the nodes sharing its store (nodeid.go).
+	id        string
 	log       *slog.Logger
 	store     store.Store
 	ownsStore bool
@@ -156,8 +158,7 @@ func Open(cfg Config) (_ *Node, err error) {
 	if err != nil {
 		return nil, err
 	}
-	nodeID, err := nodeID(cfg, &created)
-	if err != nil {
+	if n.id, err = nodeID(cfg, &created); err != nil {
 		return nil, err
 	}
 	n.store, n.ownsStore = cfg.Store, cfg.Store == nil
@@ -185,7 +186,7 @@ func Open(cfg Config) (_ *Node, err error) {
 	if n.audit, err = audit.OpenFileSyncing(logPath, cfg.Clock, cfg.AuditSyncInterval); err != nil {
 		return nil, err
 	}
-	n.shipper = audit.NewShipper(n.store, nodeID, n.audit, cfg.Clock, cfg.Logger)
+	n.shipper = audit.NewShipper(n.store, n.id, n.audit, cfg.Clock, cfg.Logger)
 	// Records a crash left in the store reach the log before anything new
 	// happens.
 	if err := n.shipper.Recover(context.Background()); err != nil {
@@ -228,6 +229,10 @@ func Open(cfg Config) (_ *Node, err error) {
 
 // Handler is the node's HTTP handler: the KMS API and the web console.
 func (n *Node) Handler() http.Handler { return n.handler }
+
+// ID is the node's ID (Config.NodeID, or the one kept in the data
+// directory).
+func (n *Node) ID() string { return n.id }
 
 // Service is the node's KMS service (tests call RunDue on it).
 func (n *Node) Service() *kms.Service { return n.service }
