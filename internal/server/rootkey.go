@@ -94,16 +94,28 @@ func checkRootKey(st store.Store, keyring *seal.Keyring, where string, shared bo
 		if _, err := rand.Read(canary); err != nil {
 			return err
 		}
-		sealed, err := keyring.Seal(canary, rootCheckAAD, nil)
+		mine, err := keyring.Seal(canary, rootCheckAAD, nil)
 		if err != nil {
 			return err
 		}
-		return st.Update(ctx, func(tx store.Tx) error {
-			if _, err := tx.Get(layout.MetaRootKeyCheck); err == nil {
+		err = st.Update(ctx, func(tx store.Tx) error {
+			// Another node starting at the same moment on a shared store
+			// may have written its check first: then this key is proved
+			// against that one below, like any later start.
+			item, err := tx.Get(layout.MetaRootKeyCheck)
+			if err == nil {
+				sealed = item.Value
 				return nil
 			}
-			return tx.Put(layout.MetaRootKeyCheck, sealed)
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			sealed = mine
+			return tx.Put(layout.MetaRootKeyCheck, mine)
 		})
+		if err != nil {
+			return err
+		}
 	}
 	plain, err := keyring.Unseal(sealed, rootCheckAAD)
 	if err != nil && shared {
