@@ -43,6 +43,13 @@ metrics-listen: 127.0.0.1:9464
 seed: seeds/dev.yaml
 console: false
 cache-keys: 0x400
+store: etcd
+etcd-endpoints: http://10.0.0.1:2379,10.0.0.2:2379
+etcd-ca: etcd/ca.pem
+etcd-cert: etcd/client.pem
+etcd-key: etcd/client-key.pem
+etcd-prefix: kms-prod/
+node-id: node-a
 `)
 	dir := filepath.Dir(path)
 	f, err := parseServeFlags([]string{"--config", path})
@@ -54,7 +61,10 @@ cache-keys: 0x400
 		identities: filepath.Join(filepath.Dir(dir), "shared", "identities.json"), dev: true, devAccount: "000011112222",
 		logLevel: slog.LevelDebug, tlsCert: filepath.Join(dir, "tls", "cert.pem"), tlsKey: filepath.Join(dir, "tls", "key.pem"),
 		allowPlainHTTP: true, auditSync: 250 * time.Millisecond, metricsListen: "127.0.0.1:9464", cacheKeys: 1024,
-		seed: filepath.Join(dir, "seeds", "dev.yaml"),
+		seed:  filepath.Join(dir, "seeds", "dev.yaml"),
+		store: storeEtcd, etcdEndpoints: "http://10.0.0.1:2379,10.0.0.2:2379", etcdCA: filepath.Join(dir, "etcd", "ca.pem"),
+		etcdCert: filepath.Join(dir, "etcd", "client.pem"), etcdKey: filepath.Join(dir, "etcd", "client-key.pem"),
+		etcdPrefix: "kms-prod/", nodeID: "node-a",
 	}
 	if *f != want {
 		t.Fatalf("got  %+v\nwant %+v", *f, want)

@@ -38,7 +38,7 @@ func defaultServeFlags() serveFlags {
 	return serveFlags{
 		listen: server.DefaultListen, dataDir: server.DefaultDataDir, rootKeyFile: "",
 		dev: false, devAccount: server.DefaultDevAccount, logLevel: slog.LevelInfo, auditSync: audit.SyncInterval,
-		cacheKeys: kms.DefaultCacheKeys, console: true,
+		cacheKeys: kms.DefaultCacheKeys, console: true, store: storeBolt, etcdPrefix: defaultEtcdPrefix,
 	}
 }
 

@@ -63,7 +63,17 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
+	etcd, err := etcdConfig(f)
+	if err != nil {
+		ln.Close()
+		if opsLn != nil {
+			opsLn.Close()
+		}
+		log.Error("cannot connect to etcd", "error", err.Error())
+		return 1
+	}
 	node, err := server.Open(server.Config{
+		Etcd: etcd, NodeID: f.nodeID,
 		DataDir: f.dataDir, RootKeyFile: f.rootKeyFile, IdentitiesFile: identitiesFile(f), Dev: f.dev, DevAccount: f.devAccount, Logger: log,
 		AuditSyncInterval: f.auditSync,
 		CacheKeys:         f.cacheKeys,
@@ -88,7 +98,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	}
 	// Other tests and tools parse this line: keep its message and fields.
 	log.Info("trent is serving the AWS KMS API", "address", scheme+"://"+ln.Addr().String(), "data_dir", f.dataDir, "dev", f.dev,
-		"tls", tlsConfig != nil, "signatures", signatures, "config", f.configFile, "version", version.Get().Version)
+		"tls", tlsConfig != nil, "signatures", signatures, "config", f.configFile, "version", version.Get().Version,
+		"store", f.store, "node_id", node.ID())
 
 	httpServer := newHTTPServer(node.Handler(), log)
 	serveErr := make(chan error, 2) // the API server and the operations server

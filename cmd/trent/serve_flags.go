@@ -34,6 +34,9 @@ func serveCommand(f *serveFlags) (cmd *command, resolve func() error) {
 		if (f.tlsCert == "") != (f.tlsKey == "") {
 			return errors.New("--tls-cert and --tls-key (TRENT_TLS_CERT, TRENT_TLS_KEY) go together: give both to serve HTTPS, or neither")
 		}
+		if err := checkStoreSettings(f); err != nil {
+			return err
+		}
 		var err error
 		f.listen, err = resolveListenPort(f.listen)
 		return err

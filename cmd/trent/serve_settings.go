@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"log/slog"
 	"strconv"
 	"time"
@@ -42,7 +43,7 @@ var serveSettings = []setting{
 	},
 	{
 		name: "data-dir", env: "TRENT_DATA_DIR", kind: kindPath, def: server.DefaultDataDir,
-		help:  "directory of the embedded store and the audit log",
+		help:  "directory of the audit log, the node ID and, with --store bolt, the embedded store",
 		apply: setText(func(f *serveFlags) *string { return &f.dataDir }),
 	},
 	{
@@ -121,6 +122,65 @@ var serveSettings = []setting{
 			return err
 		},
 	},
+	{
+		name: "store", env: "TRENT_STORE", kind: kindText, def: storeBolt,
+		help: "where keys are kept: bolt, the embedded store in the data directory, or etcd, an etcd cluster several nodes share",
+		apply: func(f *serveFlags, value string) error {
+			if value != storeBolt && value != storeEtcd {
+				return notA("a store", "use bolt or etcd")
+			}
+			f.store = value
+			return nil
+		},
+	},
+	{
+		name: "etcd-endpoints", env: "TRENT_ETCD_ENDPOINTS", kind: kindText,
+		help: "with --store etcd: the etcd members' client URLs, comma-separated (http://host:2379, https://host:2379 or host:2379); required",
+		apply: func(f *serveFlags, value string) (err error) {
+			f.etcdEndpoints, err = parseEndpoints(value)
+			return err
+		},
+	},
+	{
+		name: "etcd-ca", env: "TRENT_ETCD_CA", kind: kindPath,
+		help:  "with --store etcd: CA certificates (PEM) to verify the etcd members with, instead of the system's",
+		apply: setText(func(f *serveFlags) *string { return &f.etcdCA }),
+	},
+	{
+		name: "etcd-cert", env: "TRENT_ETCD_CERT", kind: kindPath,
+		help:  "with --store etcd: client certificate (PEM) to present to etcd; needs --etcd-key",
+		apply: setText(func(f *serveFlags) *string { return &f.etcdCert }),
+	},
+	{
+		name: "etcd-key", env: "TRENT_ETCD_KEY", kind: kindPath,
+		help:  "with --store etcd: private key (PEM) of --etcd-cert",
+		apply: setText(func(f *serveFlags) *string { return &f.etcdKey }),
+	},
+	{
+		name: "etcd-prefix", env: "TRENT_ETCD_PREFIX", kind: kindText, def: defaultEtcdPrefix,
+		help: "with --store etcd: the key prefix of this Trent cluster in etcd, the same on every node",
+		apply: func(f *serveFlags, value string) error {
+			if value == "" || len(value) > maxEtcdPrefix {
+				return notA("a key prefix", fmt.Sprintf("use 1 to %d bytes, e.g. %s", maxEtcdPrefix, defaultEtcdPrefix))
+			}
+			f.etcdPrefix = value
+			return nil
+		},
+	},
+	{
+		name: "node-id", env: "TRENT_NODE_ID", kind: kindText, shownDefault: "random, kept in <data-dir>/" + server.NodeIDFileName,
+		help: "this node's name among the nodes sharing a store (it names the node's audit outbox): letters, digits, '.', '_', '-'",
+		apply: func(f *serveFlags, value string) error {
+			if value == "" {
+				return nil
+			}
+			if err := server.ValidNodeID(value); err != nil {
+				return notA("a node ID", err.Error())
+			}
+			f.nodeID = value
+			return nil
+		},
+	},
 }
 
 // serveFlags are the settings of trent serve, as resolved.
@@ -151,4 +211,15 @@ type serveFlags struct {
 	console bool
 	// seed is the seed file applied at start, if any.
 	seed string
+	// store is storeBolt or storeEtcd.
+	store string
+	// etcdEndpoints, etcdCA, etcdCert, etcdKey and etcdPrefix configure
+	// the etcd store (etcd_settings.go); etcdEndpoints is checked and
+	// comma-separated, so that serveFlags stays comparable.
+	etcdEndpoints             string
+	etcdCA, etcdCert, etcdKey string
+	etcdPrefix                string
+	// nodeID names the node among those sharing a store; empty means the
+	// ID kept in the data directory.
+	nodeID string
 }

@@ -27,6 +27,13 @@ import (
 // every committed change has exactly one record in the log. Within one
 // run, a batch whose confirming commit fails is remembered, so the next
 // round confirms it without appending it again.
+//
+// Each node has its own outbox (layout.NodeOutboxPrefix) and its own
+// position (layout.AuditShipped): on a store several nodes share, a node
+// ships the records of the requests it served, and only those, to its own
+// log file. Records a crash left in the outbox of layout version 2 (one
+// for the whole store) are shipped by Recover, by whichever node starts
+// first.
 
 // ShipRetryInterval is how often the shipper looks at the outbox when
 // nothing kicks it, e.g. to retry after the log file could not be written.
@@ -35,6 +42,8 @@ const ShipRetryInterval = time.Second
 // Shipper stages records of changes and ships them to the log file.
 type Shipper struct {
 	store store.Store
+	// node is the node's ID: it names the node's outbox and position.
+	node  string
 	file  *FileWriter
 	clock clock.Clock
 	log   *slog.Logger
@@ -48,13 +57,29 @@ type Shipper struct {
 	unconfirmed map[string]bool
 }
 
-// NewShipper returns a shipper from st's outbox to file.
-func NewShipper(st store.Store, file *FileWriter, clk clock.Clock, log *slog.Logger) *Shipper {
+// NewShipper returns a shipper from the outbox of node nodeID in st to
+// file. nodeID must be unique among the nodes sharing st and the same on
+// every start of the node (records a crash leaves in its outbox are
+// shipped by the next start with that ID); it contains no "/".
+func NewShipper(st store.Store, nodeID string, file *FileWriter, clk clock.Clock, log *slog.Logger) *Shipper {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Shipper{store: st, file: file, clock: clk, log: log, kick: make(chan struct{}, 1)}
+	return &Shipper{store: st, node: nodeID, file: file, clock: clk, log: log, kick: make(chan struct{}, 1)}
 }
+
+// outbox is where a shipper finds records and records how far its file
+// holds them.
+type outbox struct {
+	prefix, mark string
+}
+
+func (s *Shipper) own() outbox {
+	return outbox{prefix: layout.NodeOutboxPrefix(s.node), mark: layout.AuditShipped(s.node)}
+}
+
+// legacy is the outbox of layout version 2.
+var legacy = outbox{prefix: layout.LegacyOutboxPrefix, mark: layout.MetaAuditShipped}
 
 // Stage puts rec into tx's outbox. It is a write of the transaction like
 // any other: committed with it or not at all.
@@ -91,7 +116,7 @@ func Prepare(rec *Record) (Prepared, error) {
 // StagePrepared puts a prepared record into tx's outbox, as Stage does. A
 // transaction that runs again may stage the same Prepared again.
 func (s *Shipper) StagePrepared(tx store.Tx, p Prepared) error {
-	return tx.Put(layout.Outbox(s.clock.Now(), p.eventID), p.line)
+	return tx.Put(layout.Outbox(s.node, s.clock.Now(), p.eventID), p.line)
 }
 
 // Kick asks for a shipping round soon (after a commit that staged
@@ -147,28 +172,38 @@ func (s *Shipper) pause(ctx context.Context) bool {
 func (s *Shipper) Ship(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.ship(ctx, nil)
+	return s.ship(ctx, s.own(), nil)
 }
 
-// Recover ships what a crash left in the outbox, leaving out the records
-// the log file already holds. Run it before the node serves.
+// Recover ships what a crash left in the node's outbox and in the legacy
+// one, leaving out the records the log file already holds. Run it before
+// the node serves.
 func (s *Shipper) Recover(ctx context.Context) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	for _, box := range []outbox{legacy, s.own()} {
+		if err := s.recover(ctx, box); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Shipper) recover(ctx context.Context, box outbox) error {
 	var pending bool
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		items, err := tx.Scan(layout.OutboxPrefix, "", 1)
+		items, err := tx.Scan(box.prefix, "", 1)
 		pending = len(items) > 0
 		return err
 	})
 	if err != nil || !pending {
 		return err
 	}
-	shipped, err := s.shippedAfterMark(ctx)
+	shipped, err := s.shippedAfterMark(ctx, box.mark)
 	if err != nil {
 		return err
 	}
-	return s.ship(ctx, shipped)
+	return s.ship(ctx, box, shipped)
 }
 
 // Reopen reopens the log file (log rotation) between shipping rounds.
@@ -178,9 +213,9 @@ func (s *Shipper) Reopen() error {
 	return s.file.Reopen()
 }
 
-// ship moves the outbox to the file in batches that fit one transaction,
-// leaving out the event IDs in skip. The caller holds s.mu.
-func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
+// ship moves box to the file in batches that fit one transaction, leaving
+// out the event IDs in skip. The caller holds s.mu.
+func (s *Shipper) ship(ctx context.Context, box outbox, skip map[string]bool) error {
 	if s.unconfirmed == nil {
 		s.unconfirmed = map[string]bool{}
 	}
@@ -189,7 +224,7 @@ func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
 		var items []store.Item
 		err := s.store.View(ctx, func(tx store.Tx) error {
 			var err error
-			items, err = tx.Scan(layout.OutboxPrefix, "", batch)
+			items, err = tx.Scan(box.prefix, "", batch)
 			return err
 		})
 		if err != nil || len(items) == 0 {
@@ -228,7 +263,7 @@ func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
 					return err
 				}
 			}
-			return tx.Put(layout.MetaAuditShipped, mark)
+			return tx.Put(box.mark, mark)
 		})
 		if err != nil {
 			return err
@@ -242,14 +277,14 @@ func (s *Shipper) ship(ctx context.Context, skip map[string]bool) error {
 }
 
 // shippedAfterMark returns the event IDs of the records in the log file
-// after the position the last confirmed batch recorded: the only records a
-// crash can have left both in the file and in the outbox. If the file is
-// not the one the position names (rotated away) or is shorter, the whole
-// file is read.
-func (s *Shipper) shippedAfterMark(ctx context.Context) (map[string]bool, error) {
+// after the position the last confirmed batch recorded at markKey: the only
+// records a crash can have left both in the file and in the outbox. If the
+// file is not the one the position names (rotated away) or is shorter, the
+// whole file is read.
+func (s *Shipper) shippedAfterMark(ctx context.Context, markKey string) (map[string]bool, error) {
 	var mark Position
 	err := s.store.View(ctx, func(tx store.Tx) error {
-		item, err := tx.Get(layout.MetaAuditShipped)
+		item, err := tx.Get(markKey)
 		if errors.Is(err, store.ErrNotFound) {
 			return nil
 		}

@@ -57,7 +57,7 @@ func (f *shipperFixture) shipper(st store.Store) (*Shipper, *FileWriter) {
 		f.t.Fatal(err)
 	}
 	f.t.Cleanup(func() { w.Close() })
-	return NewShipper(st, w, f.clock, nil), w
+	return NewShipper(st, testNodeID, w, f.clock, nil), w
 }
 
 // stage commits n records, each with a change, the way the service does.

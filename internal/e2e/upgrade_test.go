@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -79,8 +80,8 @@ func TestUpgradeFromLayoutV1(t *testing.T) {
 	defer st.Close()
 	err = st.View(context.Background(), func(tx store.Tx) error {
 		v, err := tx.Get(layout.MetaLayout)
-		if err != nil || !strings.Contains(string(v.Value), `"version":2`) {
-			t.Errorf("layout record %s, %v; want version 2", v.Value, err)
+		if want := fmt.Sprintf(`"version":%d`, layout.Version); err != nil || !strings.Contains(string(v.Value), want) {
+			t.Errorf("layout record %s, %v; want version %d", v.Value, err, layout.Version)
 		}
 		due, err := tx.Scan(layout.DuePrefix, "", 0)
 		for _, e := range due {

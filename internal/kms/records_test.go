@@ -138,7 +138,7 @@ func newRecordsTestServiceOn(t testing.TB, clk clock.Clock, wrap func(store.Stor
 			t.Error(err)
 		}
 	})
-	s, err := New(Config{Store: st, Sealer: keyring, Clock: clk, Audit: audit.NewShipper(st, auditLog, clk, nil)})
+	s, err := New(Config{Store: st, Sealer: keyring, Clock: clk, Audit: audit.NewShipper(st, "node-1", auditLog, clk, nil)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,10 @@ var upgrades = map[int]func(*Service, context.Context) error{
 	// Version 1 named due times in whole seconds, rounded up; version 2
 	// names them exactly. The index is derived data: rebuild it.
 	1: (*Service).rebuildDueIndex,
+	// Version 3 gives each node its own audit outbox. The node shipped
+	// what the old one held (audit.Shipper.Recover) before the upgrade
+	// runs, and the outbox holds nothing else: no records move.
+	2: func(*Service, context.Context) error { return nil },
 }
 
 // UpgradeLayout brings the store's records to the layout this code writes

@@ -5,7 +5,7 @@
 // store takes its keys from here, so the layout can be read, versioned and
 // migrated as a whole.
 //
-// Layout version 2:
+// Layout version 3:
 //
 //	acct/<account>/<region>/key/<key-id>                    key metadata
 //	acct/<account>/<region>/material/<key-id>/<version>     sealed key material, one record per version
@@ -25,10 +25,11 @@
 //	due/<seconds>.<nanoseconds>/<account>/<region>/<key-id>/<kind>
 //	                                                        scheduler index
 //	trash/<account>/<region>/<key-id>                       key being deleted, children remain
-//	outbox/audit/<seconds>.<nanoseconds>/<event-id>         audit records not yet in the log file
+//	outbox/node/<node-id>/<seconds>.<nanoseconds>/<event-id>
+//	                                                        audit records not yet in the node's log file
 //	meta/root-key-check                                     value sealed under the root key
 //	meta/layout                                             this layout's version
-//	meta/audit-shipped                                      how far the log file holds shipped records
+//	meta/audit-shipped/<node-id>                            how far the node's log file holds shipped records
 //
 // Everything a customer owns lives under its account and Region, so one
 // prefix scan lists it and nothing leaks between tenants. Material versions
@@ -38,4 +39,12 @@
 // Version 1 (Trent's first release) named due times in whole seconds,
 // rounded up (due/<seconds>/...); version 2 names them exactly, so that
 // work is found due the moment it is.
+//
+// Version 2 had one audit outbox for the store (outbox/audit/<seconds>.
+// <nanoseconds>/<event-id>, with meta/audit-shipped); version 3 gives each
+// node its own (a node ships only the records of the requests it served,
+// to its own log file), which matters once several nodes share a store.
+// The outbox is transient: a node ships what a crash left in the old one
+// when it starts (audit.Shipper.Recover), before the upgrade, so the
+// upgrade from 2 to 3 moves no records.
 package layout

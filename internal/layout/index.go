@@ -17,8 +17,15 @@ const (
 	// TrashPrefix is the prefix of keys whose deletion is in progress.
 	TrashPrefix = "trash/"
 	// OutboxPrefix is the prefix of audit records committed with the change
-	// they record and not yet shipped to the log file.
-	OutboxPrefix = "outbox/audit/"
+	// they record and not yet shipped to a log file: every node's outbox
+	// and the legacy one.
+	OutboxPrefix = "outbox/"
+	// LegacyOutboxPrefix is the outbox of layout version 2, shared by
+	// whatever node served the change. A store of that version may hold
+	// records there that a crash left; the node ships them when it starts.
+	LegacyOutboxPrefix = OutboxPrefix + "audit/"
+	// nodeOutboxPrefix is the parent of the per-node outboxes.
+	nodeOutboxPrefix = OutboxPrefix + "node/"
 )
 
 // ErrMalformed is wrapped by the errors of the parse functions.
@@ -87,17 +94,37 @@ func ParseTrash(k string) (account, region, keyID string, err error) {
 	return parts[0], parts[1], parts[2], nil
 }
 
-// Outbox is the key of an audit record staged at a time. Keys sort by that
-// time, so records ship roughly in the order they were committed.
-func Outbox(at time.Time, eventID string) string {
-	return OutboxPrefix + instant(at) + "/" + eventID
+// NodeOutboxPrefix is the prefix of the audit records staged by the node
+// named nodeID: each node ships the records of the requests it served to
+// its own log file, so on a store shared by several nodes no record is
+// shipped twice or to the wrong file. nodeID must contain no "/".
+func NodeOutboxPrefix(nodeID string) string { return nodeOutboxPrefix + nodeID + "/" }
+
+// Outbox is the key of an audit record staged by a node at a time. Keys
+// sort by that time, so records ship roughly in the order they were
+// committed.
+func Outbox(nodeID string, at time.Time, eventID string) string {
+	return NodeOutboxPrefix(nodeID) + instant(at) + "/" + eventID
 }
 
-// OutboxEventID returns the event ID an outbox key names.
+// LegacyOutbox is the key layout version 2 gave an audit record (tests
+// build old stores with it).
+func LegacyOutbox(at time.Time, eventID string) string {
+	return LegacyOutboxPrefix + instant(at) + "/" + eventID
+}
+
+// OutboxEventID returns the event ID an outbox key names, in a node's
+// outbox or the legacy one.
 func OutboxEventID(k string) (string, error) {
-	rest, ok := strings.CutPrefix(k, OutboxPrefix)
-	_, id, found := strings.Cut(rest, "/")
-	if !ok || !found || id == "" {
+	rest, ok := strings.CutPrefix(k, LegacyOutboxPrefix)
+	if !ok {
+		var node string
+		rest, ok = strings.CutPrefix(k, nodeOutboxPrefix)
+		node, rest, _ = strings.Cut(rest, "/")
+		ok = ok && node != ""
+	}
+	at, id, found := strings.Cut(rest, "/")
+	if _, err := parseInstant(at); !ok || !found || err != nil || id == "" || strings.Contains(id, "/") {
 		return "", fmt.Errorf("%w: audit outbox %q", ErrMalformed, k)
 	}
 	return id, nil

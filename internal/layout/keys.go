@@ -77,9 +77,14 @@ const (
 	// MetaLayout holds the layout version of the records.
 	MetaLayout = "meta/layout"
 	// MetaAuditShipped holds where the audit log file ended after the last
-	// batch of records shipped to it from the outbox.
+	// batch of records shipped to it from the legacy outbox (layout
+	// version 2, LegacyOutboxPrefix).
 	MetaAuditShipped = "meta/audit-shipped"
 )
 
+// AuditShipped is the key that holds where the node's audit log file ended
+// after the last batch shipped to it from the node's outbox.
+func AuditShipped(nodeID string) string { return MetaAuditShipped + "/" + nodeID }
+
 // Version is the layout version this code writes.
-const Version = 2
+const Version = 3

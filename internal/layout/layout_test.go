@@ -90,13 +90,23 @@ func TestParseRefusesMalformedEntries(t *testing.T) {
 	if a, r, id, err := ParseTrash(Trash("111122223333", "us-east-1", "k")); err != nil || a != "111122223333" || r != "us-east-1" || id != "k" {
 		t.Errorf("ParseTrash round trip = %q %q %q %v", a, r, id, err)
 	}
-	for _, k := range []string{"outbox/audit/", "outbox/audit/0000001798200000.000000000", "outbox/audit/x/"} {
+	for _, k := range []string{"outbox/audit/", "outbox/audit/0000001798200000.000000000", "outbox/audit/x/", "outbox/audit/x/ev",
+		"outbox/node/", "outbox/node/n1/", "outbox/node//0000001798200000.000000000/ev", "outbox/node/n1/0000001798200000.000000000/",
+		"outbox/node/n1/0000001798200000.000000000/a/b", "outbox/other/0000001798200000.000000000/ev"} {
 		if _, err := OutboxEventID(k); !errors.Is(err, ErrMalformed) {
 			t.Errorf("OutboxEventID(%q) = %v; want ErrMalformed", k, err)
 		}
 	}
-	if id, err := OutboxEventID(Outbox(time.Unix(5, 6), "ev-1")); err != nil || id != "ev-1" {
-		t.Errorf("OutboxEventID round trip = %q %v", id, err)
+	for _, k := range []string{Outbox("n1", time.Unix(5, 6), "ev-1"), LegacyOutbox(time.Unix(5, 6), "ev-1")} {
+		if id, err := OutboxEventID(k); err != nil || id != "ev-1" {
+			t.Errorf("OutboxEventID(%q) = %q %v, want ev-1", k, id, err)
+		}
+		if !strings.HasPrefix(k, OutboxPrefix) {
+			t.Errorf("%q is outside OutboxPrefix %q", k, OutboxPrefix)
+		}
+	}
+	if k := Outbox("n1", time.Unix(5, 6), "ev-1"); !strings.HasPrefix(k, NodeOutboxPrefix("n1")) || strings.HasPrefix(k, NodeOutboxPrefix("n")) || strings.HasPrefix(k, LegacyOutboxPrefix) {
+		t.Errorf("node outbox key %q is not only in node n1's outbox", k)
 	}
 }
 

@@ -21,6 +21,9 @@ import (
 // that is there.
 func loadRootKey(cfg Config, created *createdPaths) (*seal.Keyring, error) {
 	path := cfg.RootKeyFile
+	if path == "" && cfg.Etcd != nil {
+		return nil, errors.New("the etcd store needs a root key file (--root-key-file or TRENT_ROOT_KEY_FILE), even with --dev: every node of a cluster must seal with the same root key, and --dev would make one per data directory; make one with trent create-root-key <path> and give every node a copy")
+	}
 	if path == "" {
 		if !cfg.Dev {
 			return nil, errors.New("a root key file is required: pass --root-key-file (or TRENT_ROOT_KEY_FILE), or use --dev")
@@ -60,8 +63,11 @@ var rootCheckAAD = []byte("trent root key check v1")
 // opened, so a wrong key is a clear start-up error instead of failures (or
 // worse) at the first Decrypt. A store that holds customer records but no
 // check value is refused: sealing a new check under whatever key was given
-// would bless a wrong key for good.
-func checkRootKey(st store.Store, keyring *seal.Keyring, dataDir string) error {
+// would bless a wrong key for good. where ("the data in ...") names the
+// store in messages; shared says other nodes serve from it too. On a
+// shared store the first node that starts writes the check value, and
+// every later node must hold the same key.
+func checkRootKey(st store.Store, keyring *seal.Keyring, where string, shared bool) error {
 	ctx := context.Background()
 	var sealed []byte
 	var holdsData bool
@@ -82,26 +88,41 @@ func checkRootKey(st store.Store, keyring *seal.Keyring, dataDir string) error {
 	case err != nil:
 		return err
 	case sealed == nil && holdsData:
-		return fmt.Errorf("the store in %s holds keys but no root key check value, so Trent cannot tell whether root key %s is the one they were sealed with; it refuses to start rather than guess", dataDir, keyring.ID())
+		return fmt.Errorf("%s holds keys but no root key check value, so Trent cannot tell whether root key %s is the one they were sealed with; it refuses to start rather than guess", where, keyring.ID())
 	case sealed == nil:
 		canary := make([]byte, 32)
 		if _, err := rand.Read(canary); err != nil {
 			return err
 		}
-		sealed, err := keyring.Seal(canary, rootCheckAAD, nil)
+		mine, err := keyring.Seal(canary, rootCheckAAD, nil)
 		if err != nil {
 			return err
 		}
-		return st.Update(ctx, func(tx store.Tx) error {
-			if _, err := tx.Get(layout.MetaRootKeyCheck); err == nil {
+		err = st.Update(ctx, func(tx store.Tx) error {
+			// Another node starting at the same moment on a shared store
+			// may have written its check first: then this key is proved
+			// against that one below, like any later start.
+			item, err := tx.Get(layout.MetaRootKeyCheck)
+			if err == nil {
+				sealed = item.Value
 				return nil
 			}
-			return tx.Put(layout.MetaRootKeyCheck, sealed)
+			if !errors.Is(err, store.ErrNotFound) {
+				return err
+			}
+			sealed = mine
+			return tx.Put(layout.MetaRootKeyCheck, mine)
 		})
+		if err != nil {
+			return err
+		}
 	}
 	plain, err := keyring.Unseal(sealed, rootCheckAAD)
+	if err != nil && shared {
+		return fmt.Errorf("the root key (id %s) does not match %s, which the nodes of the cluster sealed under another root key; every node must use the same root key file: give this node a copy of the one the other nodes use: %w", keyring.ID(), where, err)
+	}
 	if err != nil {
-		return fmt.Errorf("the root key (id %s) does not match the data in %s, which was sealed under another root key: %w", keyring.ID(), dataDir, err)
+		return fmt.Errorf("the root key (id %s) does not match %s, which was sealed under another root key: %w", keyring.ID(), where, err)
 	}
 	plain.Wipe()
 	return nil

@@ -22,7 +22,6 @@ import (
 	"github.com/trent-kms/trent/internal/metrics"
 	"github.com/trent-kms/trent/internal/scheduler"
 	"github.com/trent-kms/trent/internal/store"
-	"github.com/trent-kms/trent/internal/store/bolt"
 )
 
 // Defaults.
@@ -46,13 +45,20 @@ const (
 
 // Config configures a node.
 type Config struct {
-	// DataDir holds the audit log and, unless Store is set, the embedded
-	// store file.
+	// DataDir holds the audit log, the node ID and, unless Store or Etcd
+	// is set, the embedded store file.
 	DataDir string
-	// Store is the store to serve from. Nil opens the embedded store in
-	// DataDir; the node then also closes it. A store given here stays the
-	// caller's to close.
+	// Store is the store to serve from. Nil opens the etcd store if Etcd
+	// is set, else the embedded store in DataDir; the node then also
+	// closes it. A store given here stays the caller's to close.
 	Store store.Store
+	// Etcd, if set, serves from an etcd cluster that other nodes share
+	// (distributed mode). RootKeyFile is then required even with Dev.
+	Etcd *EtcdConfig
+	// NodeID names this node among the nodes sharing a store (its audit
+	// outbox); empty means the ID kept in DataDir, made on first start
+	// (nodeid.go).
+	NodeID string
 	// RootKeyFile is the root key; required unless Dev.
 	RootKeyFile string
 	// Dev creates the root key in the data directory on first start and
@@ -95,7 +101,9 @@ type Config struct {
 
 // Node is a running Trent node.
 type Node struct {
-	cfg       Config
+	cfg Config
+	// id names the node among the nodes sharing its store (nodeid.go).
+	id        string
 	log       *slog.Logger
 	store     store.Store
 	ownsStore bool
@@ -143,21 +151,24 @@ func Open(cfg Config) (_ *Node, err error) {
 			created.remove()
 		}
 	}()
+	if cfg.Store != nil && cfg.Etcd != nil {
+		return nil, errors.New("server: Config.Store and Config.Etcd both name a store")
+	}
 	keyring, err := loadRootKey(cfg, &created)
 	if err != nil {
 		return nil, err
 	}
+	if n.id, err = nodeID(cfg, &created); err != nil {
+		return nil, err
+	}
 	n.store, n.ownsStore = cfg.Store, cfg.Store == nil
+	where := "the data in the store given"
 	if n.ownsStore {
-		path := filepath.Join(cfg.DataDir, DataFileName)
-		created.noteIfNew(path)
-		embedded, err := bolt.Open(path, bolt.Options{})
-		if err != nil {
+		if n.store, where, err = openStore(cfg, &created); err != nil {
 			return nil, err
 		}
-		n.store = embedded
 	}
-	if err := checkRootKey(n.store, keyring, cfg.DataDir); err != nil {
+	if err := checkRootKey(n.store, keyring, where, cfg.Etcd != nil); err != nil {
 		return nil, err
 	}
 	// Every transaction from here on is timed for the metrics.
@@ -175,7 +186,7 @@ func Open(cfg Config) (_ *Node, err error) {
 	if n.audit, err = audit.OpenFileSyncing(logPath, cfg.Clock, cfg.AuditSyncInterval); err != nil {
 		return nil, err
 	}
-	n.shipper = audit.NewShipper(n.store, n.audit, cfg.Clock, cfg.Logger)
+	n.shipper = audit.NewShipper(n.store, n.id, n.audit, cfg.Clock, cfg.Logger)
 	// Records a crash left in the store reach the log before anything new
 	// happens.
 	if err := n.shipper.Recover(context.Background()); err != nil {
@@ -218,6 +229,10 @@ func Open(cfg Config) (_ *Node, err error) {
 
 // Handler is the node's HTTP handler: the KMS API and the web console.
 func (n *Node) Handler() http.Handler { return n.handler }
+
+// ID is the node's ID (Config.NodeID, or the one kept in the data
+// directory).
+func (n *Node) ID() string { return n.id }
 
 // Service is the node's KMS service (tests call RunDue on it).
 func (n *Node) Service() *kms.Service { return n.service }
