@@ -79,6 +79,20 @@ func (m *Metrics) ObserveRequest(operation, errorCode string, status int, elapse
 	}
 }
 
+// ReportLeading adds trent_scheduler_leader, 1 while leading() says this
+// node runs the background work (rotation, deletion, expiry), else 0.
+func (m *Metrics) ReportLeading(leading func() bool) {
+	m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "trent_scheduler_leader",
+		Help: "1 while this node runs the background work (rotation, deletion, expiry): always on its own, on the elected node in a cluster.",
+	}, func() float64 {
+		if leading() {
+			return 1
+		}
+		return 0
+	}))
+}
+
 // ObserveSchedulerRun records one run of the scheduler.
 func (m *Metrics) ObserveSchedulerRun(err error) {
 	m.schedulerRuns.WithLabelValues(okOrError(err)).Inc()

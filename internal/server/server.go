@@ -116,6 +116,9 @@ type Node struct {
 	scheduler *scheduler.Scheduler
 	// identities is the identities file being watched, if any.
 	identities *identity.File
+	// closeLeadership releases the scheduler's election, if any, once the
+	// scheduler has stopped.
+	closeLeadership func() error
 	// stopCounting stops the key counts the metrics start (ops.go).
 	stopCounting func()
 	stop         context.CancelFunc
@@ -208,7 +211,13 @@ func Open(cfg Config) (_ *Node, err error) {
 		return nil, err
 	}
 	n.countKeysForMetrics()
-	n.scheduler = scheduler.New(cfg.Clock, countedTask{n.service, n.metrics}, cfg.SchedulerInterval, cfg.Logger)
+	lead, closeLeadership, err := openLeadership(cfg, n.id)
+	if err != nil {
+		return nil, err
+	}
+	n.closeLeadership = closeLeadership
+	n.scheduler = scheduler.NewLed(cfg.Clock, countedTask{n.service, n.metrics}, cfg.SchedulerInterval, cfg.Logger, lead)
+	n.metrics.ReportLeading(n.scheduler.Leading)
 	if err := applySeedFile(n.service, cfg); err != nil {
 		return nil, err
 	}
@@ -233,6 +242,11 @@ func (n *Node) Handler() http.Handler { return n.handler }
 // ID is the node's ID (Config.NodeID, or the one kept in the data
 // directory).
 func (n *Node) ID() string { return n.id }
+
+// Leading reports whether this node runs the background work now: always
+// on its own, and on the one node the others elected when they share an
+// etcd store (once Start has run).
+func (n *Node) Leading() bool { return n.scheduler.Leading() }
 
 // Service is the node's KMS service (tests call RunDue on it).
 func (n *Node) Service() *kms.Service { return n.service }
@@ -291,6 +305,9 @@ func (n *Node) Close() error {
 			n.stopCounting()
 		}
 		var errs []error
+		if n.closeLeadership != nil {
+			errs = append(errs, n.closeLeadership())
+		}
 		if n.service != nil {
 			errs = append(errs, n.service.FlushUsage(context.Background()))
 		}
