@@ -96,7 +96,7 @@ func TestProcessConsoleSetting(t *testing.T) {
 		{nil, []string{"--console=false"}, http.StatusNotFound},
 		{[]string{"TRENT_CONSOLE=false"}, nil, http.StatusNotFound},
 	} {
-		p := launchTrent(t, tc.env, append([]string{"--dev", "--data-dir", t.TempDir()}, tc.args...)...)
+		p := launchTrent(t, tc.env, append([]string{"--dev", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir()}, tc.args...)...)
 		if !p.waitServing() {
 			t.Fatalf("did not serve: %s", p.log)
 		}
@@ -122,7 +122,7 @@ func TestProcessSeedSetting(t *testing.T) {
 	t.Parallel()
 	const keyID = "1234abcd-12ab-34cd-56ef-1234567890ab"
 	seed := writeSeed(t, "keys:\n  - id: "+keyID+"\n    aliases: [alias/seeded]\n")
-	p := launchTrent(t, []string{"TRENT_SEED=" + seed}, "--dev", "--data-dir", t.TempDir())
+	p := launchTrent(t, []string{"TRENT_SEED=" + seed}, "--dev", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir())
 	if !p.waitServing() {
 		t.Fatalf("did not serve: %s", p.log)
 	}
@@ -135,7 +135,7 @@ func TestProcessSeedSetting(t *testing.T) {
 	}
 
 	bad := writeSeed(t, "keys:\n  - id: "+keyID+"\n    specc: HMAC_256\n")
-	code, log := runTrentToExit(t, nil, "--dev", "--data-dir", t.TempDir(), "--seed", bad)
+	code, log := runTrentToExit(t, nil, "--dev", "--listen", "127.0.0.1:0", "--data-dir", t.TempDir(), "--seed", bad)
 	// The log is JSON: the quotes in the message are escaped.
 	if want := bad + `:3: unknown field \"specc\"`; code != 1 || !strings.Contains(log, want) {
 		t.Fatalf("exit %d, want 1 and %q; output:\n%s", code, want, log)
