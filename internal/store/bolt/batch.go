@@ -321,7 +321,7 @@ func (b *batch) run(c *call) outcome {
 		return abandon
 	}
 	if err == nil {
-		err = t.budget.err
+		err = t.budget.Err()
 	}
 	if err == nil && c.ctx.Err() != nil {
 		// The context ended while fn ran, and the commit has not begun:
@@ -347,7 +347,7 @@ func (b *batch) run(c *call) outcome {
 	if t.wrote {
 		b.next++
 		b.dirty = true
-		b.bytes += t.budget.bytes
+		b.bytes += t.budget.Bytes()
 	}
 	if !b.dirty {
 		// It only read, and read only committed state.
@@ -398,7 +398,7 @@ func (s *Store) updateAlone(ctx context.Context, fn func(store.Tx) error) error 
 	if err := run(t, fn); err != nil {
 		return err
 	}
-	if err := t.budget.err; err != nil {
+	if err := t.budget.Err(); err != nil {
 		return err
 	}
 	// Honour a context that ended while fn ran: after Commit the write is

@@ -23,7 +23,7 @@ type tx struct {
 	data     *bbolt.Bucket
 	writable bool
 	// budget counts an Update against the limits; nil in a View.
-	budget *budget
+	budget *store.Budget
 	// revision is stamped on every item this Update writes (writable only).
 	revision int64
 	// wrote records whether the Update changed anything, so an Update that
@@ -43,7 +43,7 @@ func (t *tx) Get(key string) (store.Item, error) {
 	if t.done {
 		return store.Item{}, errTxDone
 	}
-	if err := t.budget.get(key); err != nil {
+	if err := t.budget.Get(key); err != nil {
 		return store.Item{}, err
 	}
 	raw := t.data.Get([]byte(key))
@@ -86,12 +86,18 @@ func (t *tx) Scan(prefix, after string, limit int) ([]store.Item, error) {
 			break
 		}
 		// An Update's Scan that is refused anyway stops copying here.
-		if t.budget.overdrawnBy(len(items)) {
+		if t.budget.OverdrawnBy(len(items)) {
 			break
 		}
 	}
-	if err := t.budget.scan(items); err != nil {
-		return nil, err
+	if t.budget != nil {
+		keys := make([]string, len(items))
+		for i, it := range items {
+			keys[i] = it.Key
+		}
+		if err := t.budget.Scan(keys); err != nil {
+			return nil, err
+		}
 	}
 	return items, nil
 }
@@ -103,7 +109,7 @@ func (t *tx) Put(key string, value []byte) error {
 	if !t.writable {
 		return store.ErrReadOnly
 	}
-	if err := t.budget.write("Put", key, len(value)); err != nil {
+	if err := t.budget.Write("Put", key, len(value)); err != nil {
 		return err
 	}
 	t.save(key)
@@ -121,7 +127,7 @@ func (t *tx) Delete(key string) error {
 	if !t.writable {
 		return store.ErrReadOnly
 	}
-	if err := t.budget.write("Delete", key, 0); err != nil {
+	if err := t.budget.Write("Delete", key, 0); err != nil {
 		return err
 	}
 	k := []byte(key)

@@ -2,7 +2,7 @@
 // an etcd v3 cluster. It owns the driver's layout of keys under a prefix
 // (keys.go), the optimistic transactions that give Update its atomicity and
 // serialisability (tx.go, commit.go), the accounting that keeps every
-// transaction inside etcd's request limits (budget.go), and the commit
+// transaction inside etcd's request limits (store.Budget), and the commit
 // markers that settle a commit whose outcome the client did not learn
 // (outcome.go).
 //
@@ -194,8 +194,8 @@ func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
 		err := fn(t)
 		t.done = true
 		switch {
-		case t.budget.err != nil:
-			return t.budget.err
+		case t.budget.Err() != nil:
+			return t.budget.Err()
 		case errors.Is(t.failure, errStale):
 			// Rerun on a newer snapshot, below.
 		case t.failure != nil:

@@ -32,7 +32,12 @@ type tx struct {
 	s        *Store
 	ctx      context.Context
 	writable bool
-	budget   *budget // nil in a View
+	// budget counts an Update against the declared Limits, which sit below
+	// what the etcd server takes (etcd.go): the commit adds one compare and
+	// one put of its own (the marker), and key prefixes and protobuf
+	// framing ride in the byte reserve, so a transaction the budget admits
+	// is never refused by etcd. Nil in a View.
+	budget *store.Budget
 	// rev is the snapshot revision, 0 until the first read.
 	rev int64
 	// writes maps each key Put or Deleted to its last value (deleted:
@@ -65,7 +70,7 @@ var _ store.Tx = (*tx)(nil)
 func newTx(s *Store, ctx context.Context, writable bool) *tx {
 	t := &tx{s: s, ctx: ctx, writable: writable}
 	if writable {
-		t.budget = newBudget(s.limits)
+		t.budget = store.NewBudget("store/etcd", s.limits)
 		t.writes = map[string]write{}
 		t.readRevs = map[string]int64{}
 	}
@@ -76,7 +81,7 @@ func (t *tx) Get(key string) (store.Item, error) {
 	if t.done {
 		return store.Item{}, errTxDone
 	}
-	if err := t.budget.get(key); err != nil {
+	if err := t.budget.Get(key); err != nil {
 		return store.Item{}, err
 	}
 	if w, ok := t.writes[key]; ok {
@@ -105,7 +110,7 @@ func (t *tx) Scan(prefix, after string, limit int) ([]store.Item, error) {
 	}
 	start, end := t.s.keys.scanRange(prefix, after)
 	if start >= end {
-		if err := t.budget.scan(nil); err != nil {
+		if err := t.budget.Scan(nil); err != nil {
 			return nil, err
 		}
 		return nil, nil
@@ -127,7 +132,7 @@ func (t *tx) Scan(prefix, after string, limit int) ([]store.Item, error) {
 	if limit > 0 {
 		fetch = limit + deletes
 	}
-	if c := t.budget.fetchCap(); c > 0 && (fetch == 0 || fetch > c+deletes) {
+	if c := t.budget.FetchCap(); c > 0 && (fetch == 0 || fetch > c+deletes) {
 		fetch = c + deletes
 	}
 	opts := []clientv3.OpOption{clientv3.WithRange(end)}
@@ -162,7 +167,7 @@ func (t *tx) Scan(prefix, after string, limit int) ([]store.Item, error) {
 	if limit > 0 && len(keys) > limit {
 		keys = keys[:limit]
 	}
-	if err := t.budget.scan(keys); err != nil {
+	if err := t.budget.Scan(keys); err != nil {
 		return nil, err
 	}
 	items := make([]store.Item, len(keys))
@@ -200,7 +205,7 @@ func (t *tx) buffer(op, key string, w write) error {
 	if !t.writable {
 		return store.ErrReadOnly
 	}
-	if err := t.budget.write(op, key, len(w.value)); err != nil {
+	if err := t.budget.Write(op, key, len(w.value)); err != nil {
 		return err
 	}
 	t.writes[key] = w
