@@ -150,21 +150,9 @@ func (s *Shipper) Run(ctx context.Context) {
 		if err := s.Ship(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("shipping audit records to the log file failed; they stay in the store and will be retried", "error", err.Error())
 		}
-		if !s.pause(ctx) {
+		if clock.Sleep(ctx, s.clock, ShipSpacing) != nil {
 			return
 		}
-	}
-}
-
-// pause waits ShipSpacing of the shipper's clock; false if ctx ended.
-func (s *Shipper) pause(ctx context.Context) bool {
-	t := s.clock.NewTicker(ShipSpacing)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C():
-		return true
 	}
 }
 

@@ -167,7 +167,7 @@ func (e *Election) Run(ctx context.Context, lead func(ctx context.Context)) erro
 		} else {
 			e.log.Warn("could not stand for leadership; retrying", "node", e.name, "error", why, "retry_in", backoff)
 		}
-		if !sleep(ctx, e.clock, backoff) {
+		if clock.Sleep(ctx, e.clock, backoff) != nil {
 			return nil
 		}
 		if !led {
@@ -287,16 +287,4 @@ func whyEnded(ctx context.Context, err error) error {
 		return cause
 	}
 	return err
-}
-
-// sleep waits d on c, or until ctx is done; it reports whether d passed.
-func sleep(ctx context.Context, c clock.Clock, d time.Duration) bool {
-	t := c.NewTicker(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return false
-	case <-t.C():
-		return true
-	}
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"math/rand/v2"
 	"time"
+
+	"github.com/trent-kms/trent/internal/clock"
 )
 
 // Backoff between attempts of an Update that lost a conflict: writers that
@@ -17,20 +19,5 @@ const (
 // backOff waits before attempt+1, or until ctx ends.
 func (s *Store) backOff(ctx context.Context, attempt int) error {
 	ceiling := min(firstBackoff<<min(attempt-1, 10), maxBackoff)
-	return s.sleep(ctx, ceiling/2+rand.N(ceiling/2+1))
-}
-
-// sleep waits d on the store's clock, or until ctx ends.
-func (s *Store) sleep(ctx context.Context, d time.Duration) error {
-	if d <= 0 {
-		return ctx.Err()
-	}
-	tick := s.clock.NewTicker(d)
-	defer tick.Stop()
-	select {
-	case <-tick.C():
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return clock.Sleep(ctx, s.clock, ceiling/2+rand.N(ceiling/2+1))
 }

@@ -102,7 +102,7 @@ func (s *Store) settle(ctx context.Context, marker string, lease markerLease, se
 		if !outcomeUnknown(err) {
 			return false, unknown(fmt.Sprintf("the fence was refused (%v)", err))
 		}
-		if err := s.sleep(sctx, settleRetry); err != nil {
+		if err := clock.Sleep(sctx, s.clock, settleRetry); err != nil {
 			return false, unknown(fmt.Sprintf("the cluster did not answer the fence within %s (%v)", settleTimeout, err))
 		}
 	}
