@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/service/kms"
 
-	"github.com/trent-kms/trent/internal/clock"
 	"github.com/trent-kms/trent/internal/console"
-	"github.com/trent-kms/trent/internal/server"
 )
 
 // The console as plain HTTP, without a browser: what the node serves at
@@ -77,7 +74,7 @@ func awsErrorType(t *testing.T, resp *http.Response) string {
 // answer, UnknownOperationException, as on a node without a console.
 func TestConsoleLeavesOtherRequestsToTheAPI(t *testing.T) {
 	for _, disabled := range []bool{false, true} {
-		tn := startConsoleToggledNode(t, disabled)
+		tn := startNodeWith(t, nodeOptions{disableConsole: disabled})
 		for _, r := range []struct{ method, path string }{
 			{http.MethodPost, "/console"}, {http.MethodPost, "/console/"}, {http.MethodPut, "/console/app.js"},
 			{http.MethodDelete, "/console/"}, {http.MethodGet, "/"}, {http.MethodGet, "/consoles"}, {http.MethodGet, "/x/console/"},
@@ -91,7 +88,7 @@ func TestConsoleLeavesOtherRequestsToTheAPI(t *testing.T) {
 }
 
 func TestDisableConsoleAnswers404(t *testing.T) {
-	tn := startConsoleToggledNode(t, true)
+	tn := startNodeWith(t, nodeOptions{disableConsole: true})
 	for _, path := range []string{"/console", "/console/", "/console/app.js"} {
 		for _, method := range []string{http.MethodGet, http.MethodHead} {
 			resp := getConsole(t, tn, method, path, nil)
@@ -108,24 +105,4 @@ func TestDisableConsoleAnswers404(t *testing.T) {
 	if _, err := tn.client(testRegion, "AKIDCONSOLETEST").ListKeys(context.Background(), &kms.ListKeysInput{}); err != nil {
 		t.Fatalf("ListKeys with the console off: %v", err)
 	}
-}
-
-// startConsoleToggledNode is a --dev node with the console on or off.
-func startConsoleToggledNode(t *testing.T, disabled bool) *testNode {
-	t.Helper()
-	dir := t.TempDir()
-	tn := &testNode{t: t, dataDir: dir, clock: clock.NewManual(testEpoch)}
-	n, err := server.Open(server.Config{DataDir: dir, Dev: true, Clock: tn.clock, DisableConsole: disabled})
-	if err != nil {
-		t.Fatalf("open node: %v", err)
-	}
-	tn.node = n
-	tn.srv = httptest.NewServer(n.Handler())
-	t.Cleanup(func() {
-		tn.srv.Close()
-		if err := n.Close(); err != nil {
-			t.Errorf("close node: %v", err)
-		}
-	})
-	return tn
 }

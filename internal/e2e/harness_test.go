@@ -64,6 +64,8 @@ type nodeOptions struct {
 	// identity resolves access keys instead of --dev's any-key resolver
 	// (signatures are still not verified: the node runs in dev mode).
 	identity identity.Resolver
+	// disableConsole turns the web console off.
+	disableConsole bool
 	// seedFile is a seed file the node applies at start-up (--seed).
 	seedFile string
 }
@@ -75,7 +77,8 @@ func startNodeWith(t *testing.T, opts nodeOptions) *testNode {
 		dir = t.TempDir()
 	}
 	tn := &testNode{t: t, dataDir: dir}
-	cfg := server.Config{DataDir: dir, Dev: true, Clock: opts.clock, Identity: opts.identity, SeedFile: opts.seedFile}
+	cfg := server.Config{DataDir: dir, Dev: true, Clock: opts.clock, Identity: opts.identity, SeedFile: opts.seedFile,
+		DisableConsole: opts.disableConsole}
 	if opts.clock == nil {
 		epoch := opts.epoch
 		if epoch.IsZero() {
