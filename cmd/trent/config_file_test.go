@@ -49,6 +49,7 @@ etcd-ca: etcd/ca.pem
 etcd-cert: etcd/client.pem
 etcd-key: etcd/client-key.pem
 etcd-prefix: kms-prod/
+consistency-bound: 250ms
 node-id: node-a
 `)
 	dir := filepath.Dir(path)
@@ -64,7 +65,7 @@ node-id: node-a
 		seed:  filepath.Join(dir, "seeds", "dev.yaml"),
 		store: storeEtcd, etcdEndpoints: "http://10.0.0.1:2379,10.0.0.2:2379", etcdCA: filepath.Join(dir, "etcd", "ca.pem"),
 		etcdCert: filepath.Join(dir, "etcd", "client.pem"), etcdKey: filepath.Join(dir, "etcd", "client-key.pem"),
-		etcdPrefix: "kms-prod/", nodeID: "node-a",
+		etcdPrefix: "kms-prod/", consistencyBound: 250 * time.Millisecond, nodeID: "node-a",
 	}
 	if *f != want {
 		t.Fatalf("got  %+v\nwant %+v", *f, want)

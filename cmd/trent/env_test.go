@@ -39,6 +39,7 @@ func defaultServeFlags() serveFlags {
 		listen: server.DefaultListen, dataDir: server.DefaultDataDir, rootKeyFile: "",
 		dev: false, devAccount: server.DefaultDevAccount, logLevel: slog.LevelInfo, auditSync: audit.SyncInterval,
 		cacheKeys: kms.DefaultCacheKeys, console: true, store: storeBolt, etcdPrefix: defaultEtcdPrefix,
+		consistencyBound: defaultConsistencyBound,
 	}
 }
 

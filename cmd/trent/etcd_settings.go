@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/trent-kms/trent/internal/server"
 )
@@ -25,7 +26,20 @@ const (
 	// maxEtcdPrefix is the etcd driver's limit: the prefix is sent with
 	// every key of every transaction.
 	maxEtcdPrefix = 128
+	// defaultConsistencyBound and maxConsistencyBound: a cache read may be
+	// this stale (docs/cluster.md, "Consistency").
+	defaultConsistencyBound = time.Second
+	maxConsistencyBound     = time.Minute
 )
+
+// parseConsistencyBound parses --consistency-bound: 0 (no cache), or a
+// duration up to maxConsistencyBound.
+func parseConsistencyBound(value string) (time.Duration, error) {
+	if d, err := time.ParseDuration(value); err == nil && d == 0 {
+		return 0, nil
+	}
+	return parseDuration(value, "a consistency bound (0 turns the cache off)", maxConsistencyBound)
+}
 
 // parseEndpoints parses --etcd-endpoints: comma-separated client URLs,
 // http:// or https://, or host:port (plain, as etcd's own tools take).
@@ -94,7 +108,7 @@ func etcdConfig(f *serveFlags) (*server.EtcdConfig, error) {
 		return nil, nil
 	}
 	endpoints := strings.Split(f.etcdEndpoints, ",")
-	cfg := &server.EtcdConfig{Endpoints: endpoints, Prefix: f.etcdPrefix}
+	cfg := &server.EtcdConfig{Endpoints: endpoints, Prefix: f.etcdPrefix, ConsistencyBound: f.consistencyBound}
 	secure := false
 	for _, e := range endpoints {
 		secure = secure || strings.HasPrefix(e, "https://")

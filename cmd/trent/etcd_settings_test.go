@@ -112,3 +112,25 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
 	}
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kder})
 }
+
+// TestConsistencyBoundSetting: --consistency-bound takes 0 (the cache
+// off) or a duration up to a minute, and reaches the server's etcd
+// configuration; anything else is refused, naming the setting.
+func TestConsistencyBoundSetting(t *testing.T) {
+	for value, want := range map[string]time.Duration{"0": 0, "0s": 0, "250ms": 250 * time.Millisecond, "1m": time.Minute} {
+		f, err := parseServeFlags([]string{"--store", "etcd", "--etcd-endpoints", "http://a:2379", "--consistency-bound", value})
+		if err != nil {
+			t.Fatalf("--consistency-bound %s: %v", value, err)
+		}
+		cfg, err := etcdConfig(f)
+		if err != nil || cfg.ConsistencyBound != want {
+			t.Errorf("--consistency-bound %s: ConsistencyBound %v (%v), want %v", value, cfg.ConsistencyBound, err, want)
+		}
+	}
+	for _, value := range []string{"-1s", "61s", "soon", ""} {
+		_, err := parseServeFlags([]string{"--consistency-bound", value})
+		if err == nil || !strings.Contains(err.Error(), "consistency-bound") {
+			t.Errorf("--consistency-bound %q: %v, want a refusal naming the setting", value, err)
+		}
+	}
+}

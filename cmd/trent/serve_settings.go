@@ -168,6 +168,14 @@ var serveSettings = []setting{
 		},
 	},
 	{
+		name: "consistency-bound", env: "TRENT_CONSISTENCY_BOUND", kind: kindDuration, def: defaultConsistencyBound.String(),
+		help: "with --store etcd: how stale a read served from this node's watch-fed cache may be; 0 turns the cache off (every read goes to etcd); at most a minute",
+		apply: func(f *serveFlags, value string) (err error) {
+			f.consistencyBound, err = parseConsistencyBound(value)
+			return err
+		},
+	},
+	{
 		name: "node-id", env: "TRENT_NODE_ID", kind: kindText, shownDefault: "random, kept in <data-dir>/" + server.NodeIDFileName,
 		help: "this node's name among the nodes sharing a store (it names the node's audit outbox): letters, digits, '.', '_', '-'",
 		apply: func(f *serveFlags, value string) error {
@@ -211,6 +219,8 @@ type serveFlags struct {
 	console bool
 	// seed is the seed file applied at start, if any.
 	seed string
+	// consistencyBound is --consistency-bound; 0 turns the cache off.
+	consistencyBound time.Duration
 	// store is storeBolt or storeEtcd.
 	store string
 	// etcdEndpoints, etcdCA, etcdCert, etcdKey and etcdPrefix configure

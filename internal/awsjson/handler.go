@@ -194,7 +194,7 @@ func (h *handler) serve(w http.ResponseWriter, r *http.Request, info *request.In
 	defer cancel()
 	ctx, details := audit.WithDetails(ctx, info, op.ReadOnly, start)
 	input, output, resp, err := h.run(ctx, op, in.bytes, bodyErr)
-	e := asKMSError(err)
+	e := unavailable(op.Name, asKMSError(err))
 
 	c := Completed{Info: info, ReadOnly: op.ReadOnly, Input: input, Time: start, Details: details}
 	if e != nil {

@@ -69,6 +69,8 @@ func TestClusterBackupRestoresOntoNewEtcd(t *testing.T) {
 	t.Parallel()
 	bob := principals{"AKIABOB": iamUser(testAccount, "bob")}
 	original := startEtcd(t)
+	// No bound: the caches are off, so that what one node writes the
+	// other reads at once (the caches are tested in cluster_test.go).
 	c := &testCluster{t: t, etcd: original, prefix: backupPrefix, clock: clock.NewManual(testEpoch), ident: bob, rootKey: newRootKeyFile(t)}
 	for i := range 2 {
 		tn, err := c.open(i, c.rootKey)

@@ -79,6 +79,7 @@ const (
 	CodeAlreadyExists              = "AlreadyExistsException"
 	CodeConflict                   = "ConflictException"
 	CodeCustomKeyStoreNotFound     = "CustomKeyStoreNotFoundException"
+	CodeDependencyTimeout          = "DependencyTimeoutException"
 	CodeDisabled                   = "DisabledException"
 	CodeDryRunOperation            = "DryRunOperationException"
 	CodeIncompleteSignature        = "IncompleteSignatureException"
@@ -143,6 +144,16 @@ func DryRun() *Error {
 // IncorrectKey: the KeyId does not match the key that made the ciphertext.
 func IncorrectKey() *Error {
 	return client(CodeIncorrectKey, "The key ID in the request does not identify a CMK that can perform this operation.")
+}
+
+// DependencyTimeout: the store did not answer in time, or could not
+// confirm that what it would read is current (an etcd cluster out of reach
+// or without a quorum). A 5xx, so SDKs retry; the cause is logged. The
+// message is the API Reference's description of the error.
+func DependencyTimeout(cause error) *Error {
+	e := New(CodeDependencyTimeout, http.StatusInternalServerError, "The system timed out while trying to fulfill the request. You can retry the request.")
+	e.cause = cause
+	return e
 }
 
 // Internal is a server fault. The message is generic; the cause is logged.

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/trent-kms/trent/internal/clock"
 	"github.com/trent-kms/trent/internal/store"
@@ -27,12 +28,24 @@ type EtcdConfig struct {
 	// the driver's default, "trent/". Every node of a cluster uses the
 	// same one.
 	Prefix string
+	// ConsistencyBound is how stale a read served from the node's
+	// watch-fed cache may be (etcd.Options.ConsistencyBound); zero turns
+	// the cache off, and every read goes to etcd.
+	ConsistencyBound time.Duration
 	// Clock paces the store's retries and dates its commit markers'
 	// leases; nil means the real clock, not Config.Clock: those times are
 	// etcd's, which runs on real time, while tests move the node's clock
 	// by days (and a manual clock that stands still would stall every
 	// retry).
 	Clock clock.Clock
+}
+
+// storeClock is the clock of the etcd store: Clock, or the real one.
+func (e *EtcdConfig) storeClock() clock.Clock {
+	if e == nil || e.Clock == nil {
+		return clock.Real{}
+	}
+	return e.Clock
 }
 
 // describe names the store in messages.
@@ -61,7 +74,8 @@ func openStore(cfg Config, created *createdPaths) (store.Store, string, error) {
 		return nil, "", errors.New("the etcd store needs the client URL of at least one etcd member (--etcd-endpoints)")
 	}
 	st, err := etcd.Open(context.Background(), etcd.Options{
-		Endpoints: cfg.Etcd.Endpoints, TLS: cfg.Etcd.TLS, Prefix: cfg.Etcd.Prefix, Clock: cfg.Etcd.Clock,
+		Endpoints: cfg.Etcd.Endpoints, TLS: cfg.Etcd.TLS, Prefix: cfg.Etcd.Prefix, Clock: cfg.Etcd.storeClock(),
+		Cache: cfg.Etcd.ConsistencyBound > 0, ConsistencyBound: cfg.Etcd.ConsistencyBound,
 	})
 	if err != nil {
 		return nil, "", err

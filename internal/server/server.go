@@ -22,6 +22,7 @@ import (
 	"github.com/trent-kms/trent/internal/metrics"
 	"github.com/trent-kms/trent/internal/scheduler"
 	"github.com/trent-kms/trent/internal/store"
+	"github.com/trent-kms/trent/internal/store/etcd"
 )
 
 // Defaults.
@@ -45,6 +46,9 @@ const (
 
 // Config configures a node.
 type Config struct {
+	// OperationTimeout bounds each API request; zero means
+	// awsjson.DefaultOperationTimeout.
+	OperationTimeout time.Duration
 	// DataDir holds the audit log, the node ID and, unless Store or Etcd
 	// is set, the embedded store file.
 	DataDir string
@@ -174,6 +178,9 @@ func Open(cfg Config) (_ *Node, err error) {
 	if err := checkRootKey(n.store, keyring, where, cfg.Etcd != nil); err != nil {
 		return nil, err
 	}
+	if st, ok := n.store.(*etcd.Store); ok {
+		n.metrics.ReportEtcd(st, cfg.Etcd.storeClock())
+	}
 	// Every transaction from here on is timed for the metrics.
 	n.store = n.metrics.Store(n.store, cfg.Clock)
 	resolver, identities, err := openIdentities(cfg, keyring)
@@ -228,6 +235,9 @@ func Open(cfg Config) (_ *Node, err error) {
 		Clock:      cfg.Clock,
 		Logger:     cfg.Logger,
 		Observe:    n.metrics.ObserveRequest,
+		// The deadline of a request; with an unreachable etcd, how long
+		// it waits before DependencyTimeoutException.
+		OperationTimeout: cfg.OperationTimeout,
 		Audit: func(_ context.Context, c awsjson.Completed) error {
 			return n.audit.Write(c.Details.Record(c.Output, c.Err))
 		},
@@ -293,6 +303,9 @@ func (n *Node) ShipAudit(ctx context.Context) error {
 // rotator moved the old one away (SIGHUP).
 func (n *Node) ReopenAuditLog() error { return n.shipper.Reopen() }
 
+// closeTimeout bounds what Close writes to the store.
+const closeTimeout = 10 * time.Second
+
 // Close stops background work, writes pending usage data, ships the audit
 // records still in the store and closes the audit log and the store.
 func (n *Node) Close() error {
@@ -308,11 +321,18 @@ func (n *Node) Close() error {
 		if n.closeLeadership != nil {
 			errs = append(errs, n.closeLeadership())
 		}
+		// The last writes to the store are bounded: with etcd out of
+		// reach they would otherwise wait forever, and the node could
+		// not shut down. Usage data not written is lost (it is a
+		// best-effort record); audit records not shipped stay in the
+		// store's outbox, and the node ships them when it starts again.
+		ctx, cancel := context.WithTimeout(context.Background(), closeTimeout)
+		defer cancel()
 		if n.service != nil {
-			errs = append(errs, n.service.FlushUsage(context.Background()))
+			errs = append(errs, n.service.FlushUsage(ctx))
 		}
 		if n.shipper != nil {
-			errs = append(errs, n.shipper.Ship(context.Background()))
+			errs = append(errs, n.shipper.Ship(ctx))
 		}
 		if n.audit != nil {
 			errs = append(errs, n.audit.Close())

@@ -24,6 +24,13 @@ var ErrNotFound = errors.New("store: not found")
 // concurrent writer more times than the implementation retries.
 var ErrConflict = errors.New("store: transaction conflict")
 
+// ErrUnavailable wraps the errors of a store that could not do its work in
+// time because it could not reach its backend or confirm that what it
+// would read is current (an etcd cluster without a quorum, or out of
+// reach). The request may succeed if retried later; the service answers
+// DependencyTimeoutException.
+var ErrUnavailable = errors.New("store: unavailable")
+
 // ErrReadOnly is returned by a write inside View.
 var ErrReadOnly = errors.New("store: write in a read-only transaction")
 

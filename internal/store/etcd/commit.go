@@ -51,8 +51,12 @@ func (s *Store) commit(ctx context.Context, t *tx) (bool, error) {
 		// get here (see requestReserve); the budget admitted the rest.
 		return false, fmt.Errorf("store/etcd: the commit would be a %d-byte request, over the server's --max-request-bytes of %d (the keys read are too long to compare): %w", n, s.maxRequest, store.ErrTooLarge)
 	}
+	s.stats.commits.Add(1)
 	resp, err := s.cli.Txn(ctx).If(cmps...).Then(ops...).Commit()
 	if err == nil {
+		if resp.Succeeded {
+			s.noteSeen(resp.Header.Revision)
+		}
 		return resp.Succeeded, nil
 	}
 	if !outcomeUnknown(err) {
@@ -154,14 +158,18 @@ func outcomeUnknown(err error) bool {
 }
 
 // commitError translates an error that settles the commit as not applied.
+// The cluster's not answering in time is ErrUnavailable; a refusal of the
+// request is not.
 func (s *Store) commitError(ctx context.Context, what string, err error) error {
 	switch {
 	case s.closed.Load():
 		return store.ErrClosed
 	case ctx.Err() != nil:
-		return fmt.Errorf("store/etcd: %s: %w", what, ctx.Err())
+		return fmt.Errorf("store/etcd: %s: %w: %w", what, ctx.Err(), store.ErrUnavailable)
 	case errors.Is(err, rpctypes.ErrTooManyOps), errors.Is(err, rpctypes.ErrRequestTooLarge):
 		return fmt.Errorf("store/etcd: %s: the server refused a transaction within the declared limits %+v (is it running with a --max-txn-ops or --max-request-bytes below the store's options?): %w", what, s.limits, err)
+	case outcomeUnknown(err):
+		return fmt.Errorf("store/etcd: %s: %w: %w", what, err, store.ErrUnavailable)
 	}
 	return fmt.Errorf("store/etcd: %s: %w", what, err)
 }

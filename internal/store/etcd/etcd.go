@@ -54,6 +54,17 @@ type Options struct {
 	// Clock paces the retries and dates the commit markers' leases. Nil
 	// means the wall clock.
 	Clock clock.Clock
+	// Cache serves Views from a copy of the store in memory, kept current
+	// by a watch (mirror.go), instead of reading etcd: a View then makes
+	// no request, and sees every write acknowledged more than
+	// ConsistencyBound before it began (and every write of this store).
+	// Without Cache every read is linearizable and goes to etcd.
+	Cache bool
+	// ConsistencyBound is how stale a View served by the cache may be.
+	// While the cache cannot confirm that it is this fresh (its watch or
+	// its member cut off from the cluster), Views read etcd, and fail with
+	// store.ErrUnavailable if etcd cannot answer. Zero means 1 second.
+	ConsistencyBound time.Duration
 	// Logger receives the etcd client's logs. Nil discards them: the
 	// client logs retries at levels meant for etcd's own operators.
 	Logger *zap.Logger
@@ -65,6 +76,11 @@ const (
 	defaultMaxTxnOps       = 128
 	defaultMaxRequestBytes = 1536 << 10
 	defaultMaxAttempts     = 10
+	defaultBound           = time.Second
+	// keepAliveTime is etcd's --grpc-keepalive-min-time default: a
+	// client that pings more often is told to go away.
+	keepAliveTime    = 5 * time.Second
+	keepAliveTimeout = 2 * time.Second
 	// maxPrefixLen keeps the prefix, repeated on every key of a commit,
 	// well inside requestReserve.
 	maxPrefixLen = 128
@@ -88,7 +104,14 @@ type Store struct {
 	maxAttempts int
 	clock       clock.Clock
 	markers     *markerLeases
-	closed      atomic.Bool
+	// mirror serves Views when Options.Cache is set; nil otherwise.
+	mirror *mirror
+	// seen is the highest revision this store has read or committed; a
+	// View of the mirror waits until the mirror reaches it, so this
+	// store's reads never go back in time and it reads its own writes.
+	seen   atomic.Int64
+	stats  stats
+	closed atomic.Bool
 	// beforeCommit, set by tests only, runs after fn and before the
 	// commit Txn is sent.
 	beforeCommit func()
@@ -129,7 +152,13 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		Endpoints:   opts.Endpoints,
 		TLS:         opts.TLS,
 		DialTimeout: dialTimeout,
-		Logger:      logger,
+		// Keepalives find a connection to a member that stopped
+		// answering (frozen, or cut off by the network) in seconds;
+		// without them the client waits on it until each request's
+		// deadline, and reconnects late after a partition heals.
+		DialKeepAliveTime:    keepAliveTime,
+		DialKeepAliveTimeout: keepAliveTimeout,
+		Logger:               logger,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("store/etcd: connect to %v: %w", opts.Endpoints, err)
@@ -148,7 +177,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		maxAttempts: orDefault(opts.MaxAttempts, defaultMaxAttempts),
 		clock:       clk,
 	}
-	s.markers = &markerLeases{cli: cli, clock: clk}
+	s.markers = &markerLeases{cli: cli, clock: clk, granted: &s.stats.leases}
 	// The client connects lazily; a first read shows now, rather than at
 	// the first request, that the cluster is there and answers.
 	probe, cancel := context.WithTimeout(ctx, dialTimeout)
@@ -156,6 +185,16 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if _, err := cli.Get(probe, s.keys.data, clientv3.WithCountOnly(), clientv3.WithLimit(1)); err != nil {
 		_ = cli.Close()
 		return nil, fmt.Errorf("store/etcd: no answer from %v within %s: %w", opts.Endpoints, dialTimeout, err)
+	}
+	if opts.Cache {
+		bound := opts.ConsistencyBound
+		if bound <= 0 {
+			bound = defaultBound
+		}
+		if s.mirror, err = startMirror(probe, s, bound); err != nil {
+			_ = cli.Close()
+			return nil, fmt.Errorf("store/etcd: load the cache from %v: %w", opts.Endpoints, err)
+		}
 	}
 	return s, nil
 }
@@ -172,15 +211,40 @@ func orDefault(v, def int) int {
 // --max-request-bytes minus requestReserve.
 func (s *Store) Limits() store.Limits { return s.limits }
 
-// View runs fn at one revision of the cluster, read linearizably.
+// View runs fn at one revision of the cluster: the cache's latest, when
+// it is fresh enough (see Options.Cache), or else read linearizably from
+// etcd.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 	if err := s.ready(ctx); err != nil {
 		return err
 	}
+	if s.mirror != nil {
+		if snap := s.mirror.snapshotFor(ctx, s.seen.Load()); snap != nil {
+			s.stats.mirrorViews.Add(1)
+			t := &mirrorTx{snap: snap}
+			err := fn(t)
+			t.done = true
+			return err
+		}
+		if err := s.ready(ctx); err != nil {
+			return err
+		}
+	}
+	s.stats.etcdViews.Add(1)
 	t := newTx(s, ctx, false)
 	err := fn(t)
 	t.done = true
 	return err
+}
+
+// noteSeen raises s.seen to rev.
+func (s *Store) noteSeen(rev int64) {
+	for {
+		old := s.seen.Load()
+		if rev <= old || s.seen.CompareAndSwap(old, rev) {
+			return
+		}
+	}
 }
 
 // Update runs fn optimistically and commits its writes in one guarded Txn,
@@ -237,6 +301,9 @@ func (s *Store) ready(ctx context.Context) error {
 func (s *Store) Close() error {
 	if s.closed.Swap(true) {
 		return nil
+	}
+	if s.mirror != nil {
+		s.mirror.stop()
 	}
 	if err := s.cli.Close(); err != nil && !errors.Is(err, context.Canceled) {
 		return fmt.Errorf("store/etcd: close: %w", err)

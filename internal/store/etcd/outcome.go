@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
@@ -76,7 +77,7 @@ const (
 // sendErr after it may have been sent, was applied.
 func (s *Store) settle(ctx context.Context, marker string, lease markerLease, sendErr error) (bool, error) {
 	unknown := func(why string) error {
-		return fmt.Errorf("store/etcd: commit failed (%v) and %s: %w", sendErr, why, ErrOutcomeUnknown)
+		return fmt.Errorf("store/etcd: commit failed (%v) and %s: %w: %w", sendErr, why, ErrOutcomeUnknown, store.ErrUnavailable)
 	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), settleTimeout)
 	defer cancel()
@@ -87,6 +88,7 @@ func (s *Store) settle(ctx context.Context, marker string, lease markerLease, se
 		if !lease.trustworthyAt(s.clock.Now()) {
 			return false, unknown("its marker's lease may have expired")
 		}
+		s.stats.fences.Add(1)
 		resp, err := s.cli.Txn(sctx).
 			If(markerAbsent(marker)).
 			Then(clientv3.OpPut(marker, abortedMark, clientv3.WithLease(lease.id))).
@@ -97,7 +99,13 @@ func (s *Store) settle(ctx context.Context, marker string, lease markerLease, se
 				return false, nil // fenced: not applied, and never will be
 			}
 			kvs := resp.Responses[0].GetResponseRange().GetKvs()
-			return len(kvs) == 1 && string(kvs[0].Value) == committedMark, nil
+			applied := len(kvs) == 1 && string(kvs[0].Value) == committedMark
+			if applied {
+				// The fence came after the commit, so its revision is
+				// at least the commit's.
+				s.noteSeen(resp.Header.Revision)
+			}
+			return applied, nil
 		}
 		if !outcomeUnknown(err) {
 			return false, unknown(fmt.Sprintf("the fence was refused (%v)", err))
@@ -136,8 +144,10 @@ func (l markerLease) trustworthyAt(now time.Time) bool {
 type markerLeases struct {
 	cli   *clientv3.Client
 	clock clock.Clock
-	mu    sync.Mutex
-	cur   markerLease // id 0: none yet
+	// granted counts the grants sent (Stats' "lease").
+	granted *atomic.Uint64
+	mu      sync.Mutex
+	cur     markerLease // id 0: none yet
 }
 
 func (m *markerLeases) current(ctx context.Context) (markerLease, error) {
@@ -147,6 +157,7 @@ func (m *markerLeases) current(ctx context.Context) (markerLease, error) {
 	if m.cur.id != 0 && now.Sub(m.cur.granted) < leaseRenewAfter {
 		return m.cur, nil
 	}
+	m.granted.Add(1)
 	resp, err := m.cli.Grant(ctx, int64(markerTTL/time.Second))
 	if err != nil {
 		return markerLease{}, err

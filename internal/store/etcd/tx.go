@@ -234,6 +234,7 @@ func (t *tx) read(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse,
 	if t.rev > 0 {
 		opts = append(opts, clientv3.WithRev(t.rev))
 	}
+	t.s.stats.reads.Add(1)
 	resp, err := t.s.cli.Get(t.ctx, key, opts...)
 	if err != nil {
 		t.failure = t.s.readError(t.ctx, err)
@@ -241,19 +242,21 @@ func (t *tx) read(key string, opts ...clientv3.OpOption) (*clientv3.GetResponse,
 	}
 	if t.rev == 0 {
 		t.rev = resp.Header.Revision
+		t.s.noteSeen(t.rev)
 	}
 	return resp, nil
 }
 
-// readError translates an error of a read.
+// readError translates an error of a read. Every failure but a compacted
+// revision is the cluster's not answering in time: ErrUnavailable.
 func (s *Store) readError(ctx context.Context, err error) error {
 	switch {
 	case s.closed.Load():
 		return store.ErrClosed
 	case ctx.Err() != nil:
-		return fmt.Errorf("store/etcd: read: %w", ctx.Err())
+		return fmt.Errorf("store/etcd: read: %w: %w", ctx.Err(), store.ErrUnavailable)
 	case errors.Is(err, rpctypes.ErrCompacted):
 		return errStale
 	}
-	return fmt.Errorf("store/etcd: read from %s: %w", strings.Join(s.cli.Endpoints(), ","), err)
+	return fmt.Errorf("store/etcd: read from %s: %w: %w", strings.Join(s.cli.Endpoints(), ","), err, store.ErrUnavailable)
 }
