@@ -46,8 +46,9 @@ const (
 // readStaleness is how old a state a successful read may return: the
 // checker moves every read's call time that much earlier. Today every
 // request reads etcd linearizably, so it is 0 (strict linearizability).
-// With the watch-fed cache of the etcd store, set it to the nodes'
-// --consistency-bound and pass that bound in nodeArgs.
+// With the watch-fed cache of the etcd store, give the nodes
+// --consistency-bound in startCluster (n.args) and set this to the same
+// bound.
 const readStaleness = 0 * time.Second
 
 type cluster struct {
