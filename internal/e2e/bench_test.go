@@ -111,9 +111,16 @@ func (bn *benchNode) client() *kms.Client {
 // timed request pays for a TCP handshake.
 func warmClients(b *testing.B, bn *benchNode, clients int, op func(*kms.Client) error) []*kms.Client {
 	b.Helper()
+	return warmEach(b, clients, func(int) *kms.Client { return bn.client() }, op)
+}
+
+// warmEach makes clients SDK clients with newClient and runs op once on
+// each.
+func warmEach(b *testing.B, clients int, newClient func(i int) *kms.Client, op func(*kms.Client) error) []*kms.Client {
+	b.Helper()
 	cs := make([]*kms.Client, clients)
 	for i := range cs {
-		cs[i] = bn.client()
+		cs[i] = newClient(i)
 	}
 	var warm sync.WaitGroup
 	for _, c := range cs {
@@ -131,12 +138,17 @@ func warmClients(b *testing.B, bn *benchNode, clients int, op func(*kms.Client) 
 }
 
 // runClients runs op b.N times in all, spread over `clients` goroutines that
-// each own an SDK client and take the next iteration from a shared counter
-// (so a slow client does not leave the others idle at the end), and reports
-// the throughput.
+// each own an SDK client, and reports the throughput.
 func runClients(b *testing.B, bn *benchNode, clients int, op func(*kms.Client) error) {
 	b.Helper()
-	cs := warmClients(b, bn, clients, op)
+	runOn(b, warmClients(b, bn, clients, op), op)
+}
+
+// runOn runs op b.N times in all, one goroutine per client of cs, each
+// taking the next iteration from a shared counter (so a slow client does
+// not leave the others idle at the end), and reports the throughput.
+func runOn(b *testing.B, cs []*kms.Client, op func(*kms.Client) error) {
+	b.Helper()
 	var next atomic.Int64
 	var failed atomic.Bool
 	var wg sync.WaitGroup

@@ -67,7 +67,7 @@ func startClusterWith(t *testing.T, n int, p principals, bound time.Duration) *t
 }
 
 // newRootKeyFile makes a root key file in a new directory.
-func newRootKeyFile(t *testing.T) string {
+func newRootKeyFile(t testing.TB) string {
 	t.Helper()
 	path := filepath.Join(t.TempDir(), "root.key")
 	if err := seal.CreateKeyFile(path, nil); err != nil {
