@@ -52,15 +52,12 @@ func (t *usageTracker) lookup(name string) (usageRecord, bool) {
 	return p.rec, ok
 }
 
-// take removes and returns up to n pending entries.
-func (t *usageTracker) take(n int) []pendingUsage {
+// takeAll removes and returns every pending entry.
+func (t *usageTracker) takeAll() []pendingUsage {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	out := make([]pendingUsage, 0, min(n, len(t.pending)))
+	out := make([]pendingUsage, 0, len(t.pending))
 	for name, p := range t.pending {
-		if len(out) == n {
-			break
-		}
 		out = append(out, p)
 		delete(t.pending, name)
 	}
@@ -79,16 +76,16 @@ func (t *usageTracker) putBack(entries []pendingUsage) {
 	}
 }
 
-// FlushUsage writes noted key usage to the store, in transactions sized to
-// the store's limits (layout.UsageEntry: each entry reads the key and its
-// usage record).
+// FlushUsage writes the key usage noted so far to the store, in
+// transactions sized to the store's limits (layout.UsageEntry: each entry
+// reads the key and its usage record). Uses noted while it writes wait for
+// the next flush: taking them as it went, a flush never ended while a hot
+// key was in use, and wrote its record over and over.
 func (s *Service) FlushUsage(ctx context.Context) error {
 	per := layout.Batch(s.store.Limits(), layout.Cost{}, layout.UsageEntry)
-	for {
-		batch := s.usage.take(per)
-		if len(batch) == 0 {
-			return nil
-		}
+	pending := s.usage.takeAll()
+	for len(pending) > 0 {
+		batch := pending[:min(per, len(pending))]
 		err := s.store.Update(ctx, func(tx store.Tx) error {
 			for _, p := range batch {
 				// Skip keys deleted since their use.
@@ -108,8 +105,10 @@ func (s *Service) FlushUsage(ctx context.Context) error {
 			return nil
 		})
 		if err != nil {
-			s.usage.putBack(batch)
+			s.usage.putBack(pending)
 			return err
 		}
+		pending = pending[len(batch):]
 	}
+	return nil
 }

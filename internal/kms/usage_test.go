@@ -2,6 +2,7 @@ package kms
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
@@ -47,5 +48,55 @@ func TestFlushUsageFitsTheStoreLimits(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+// usesDuringFlush is the store under test with one more use of a key
+// noted at the start of every Update, as requests keep using a hot key
+// while its usage is being written.
+type usesDuringFlush struct {
+	store.Store
+	use     func()
+	updates int
+}
+
+func (u *usesDuringFlush) Update(ctx context.Context, fn func(store.Tx) error) error {
+	u.updates++
+	if u.updates > 5 {
+		return errors.New("FlushUsage is still writing after 5 transactions")
+	}
+	u.use()
+	return u.Store.Update(ctx, fn)
+}
+
+// TestFlushUsageWritesWhatWasPendingOnce: a flush writes the uses noted
+// before it began and returns, even while new uses of the key keep coming
+// (they wait for the next flush). A flush that took new uses as it went
+// never returned under load, writing the same record over and over.
+func TestFlushUsageWritesWhatWasPendingOnce(t *testing.T) {
+	t.Parallel()
+	clk := clock.NewManual(time.Date(2026, 11, 25, 12, 0, 0, 0, time.UTC))
+	s := newRecordsTestService(t, clk)
+	created, err := s.CreateKey(testRequest("CreateKey"), &CreateKeyInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.KeyMetadata.KeyId
+	encrypt := func() {
+		if _, err := s.Encrypt(testRequest("Encrypt"), &EncryptInput{KeyId: &id, Plaintext: []byte("x")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	encrypt()
+	hot := &usesDuringFlush{Store: s.store, use: func() { clk.Advance(time.Second); encrypt() }}
+	s.store = hot
+	if err := s.FlushUsage(context.Background()); err != nil {
+		t.Fatalf("FlushUsage: %v", err)
+	}
+	if hot.updates != 1 {
+		t.Errorf("FlushUsage wrote in %d transactions, want 1", hot.updates)
+	}
+	if _, ok := s.usage.lookup(layout.Usage("111122223333", "us-east-1", id)); !ok {
+		t.Error("the use noted during the flush is not pending for the next one")
 	}
 }
