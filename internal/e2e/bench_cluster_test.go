@@ -21,8 +21,13 @@ import (
 // every node's trent_etcd_requests_total:
 //   - etcd-req/op: the requests of the operations themselves (purposes
 //     read, commit, fence, lease and load);
-//   - bg-req/s: the caches' heartbeats and progress requests, which do not
-//     grow with the load.
+//   - bg-req/s: the caches' heartbeats (which do not grow with the load)
+//     and progress requests (messages on the watch's stream, sent when a
+//     node reads right after its own write, before the watch has brought
+//     it back).
+//
+// Encrypt/nodes=N/cache=off runs the same on nodes with the caches off
+// (--consistency-bound 0), where every read goes to etcd.
 //
 // On one machine the nodes, etcd and the clients share its cores, so the
 // figures show the cost per operation and whether nodes contend, not the
@@ -32,11 +37,18 @@ func BenchmarkCluster(b *testing.B) {
 	rootKey := newRootKeyFile(b)
 	prefix := etcdtest.NewPrefix()
 	creds := aws.Credentials{AccessKeyID: "test", SecretAccessKey: "test-secret"}
-	nodes := make([]*benchNode, len(members.ClientURLs))
-	for i := range nodes {
-		nodes[i] = startBenchNodeWith(b, server.Config{DataDir: b.TempDir(), Dev: true, RootKeyFile: rootKey,
-			Etcd: &server.EtcdConfig{Endpoints: []string{members.ClientURLs[i]}, Prefix: prefix, ConsistencyBound: time.Second}}, creds)
+	// nodes serve with the default bound; uncached, on another prefix,
+	// with the caches off (--consistency-bound 0), for comparison.
+	start := func(prefix string, bound time.Duration) []*benchNode {
+		nodes := make([]*benchNode, len(members.ClientURLs))
+		for i := range nodes {
+			nodes[i] = startBenchNodeWith(b, server.Config{DataDir: b.TempDir(), Dev: true, RootKeyFile: rootKey,
+				Etcd: &server.EtcdConfig{Endpoints: []string{members.ClientURLs[i]}, Prefix: prefix, ConsistencyBound: bound}}, creds)
+		}
+		return nodes
 	}
+	nodes := start(prefix, time.Second)
+	uncached := start(etcdtest.NewPrefix(), 0)
 	key := &nodes[0].keyID
 	// Each client updates a key of its own: writers of one key would
 	// measure their conflicts, not the cluster.
@@ -72,27 +84,47 @@ func BenchmarkCluster(b *testing.B) {
 	for _, o := range ops {
 		for n := 1; n <= len(nodes); n++ {
 			b.Run(fmt.Sprintf("%s/nodes=%d", o.name, n), func(b *testing.B) {
-				cs := warmEach(b, clients, func(i int) *kms.Client {
-					c := nodes[i%n].client()
-					ownKey[c] = own[i]
-					return c
-				}, o.op)
-				before := etcdRequests(b, nodes)
-				runOn(b, cs, o.op)
-				after := etcdRequests(b, nodes)
-				var own, background float64
-				for purpose, v := range after {
-					if purpose == "heartbeat" || purpose == "progress" {
-						background += v - before[purpose]
-					} else {
-						own += v - before[purpose]
-					}
-				}
-				b.ReportMetric(own/float64(b.N), "etcd-req/op")
-				b.ReportMetric(background/b.Elapsed().Seconds(), "bg-req/s")
+				runCluster(b, nodes[:n], clients, ownKey, own, o.op)
 			})
 		}
 	}
+	// The caches off: every read goes to etcd.
+	uncachedKey := &uncached[0].keyID
+	for n := 1; n <= len(uncached); n++ {
+		b.Run(fmt.Sprintf("Encrypt/nodes=%d/cache=off", n), func(b *testing.B) {
+			runCluster(b, uncached[:n], clients, nil, nil, func(c *kms.Client) error {
+				_, err := c.Encrypt(ctx, &kms.EncryptInput{KeyId: uncachedKey, Plaintext: benchPlaintext, EncryptionContext: benchContext})
+				return err
+			})
+		})
+	}
+}
+
+// runCluster runs op from clients clients spread evenly over nodes, client
+// i with key own[i] in ownKey (if own is given), and reports the etcd
+// requests of the operations and of the caches' background.
+func runCluster(b *testing.B, nodes []*benchNode, clients int, ownKey map[*kms.Client]*string, own []*string, op func(*kms.Client) error) {
+	b.Helper()
+	cs := warmEach(b, clients, func(i int) *kms.Client {
+		c := nodes[i%len(nodes)].client()
+		if own != nil {
+			ownKey[c] = own[i]
+		}
+		return c
+	}, op)
+	before := etcdRequests(b, nodes)
+	runOn(b, cs, op)
+	after := etcdRequests(b, nodes)
+	var ops, background float64
+	for purpose, v := range after {
+		if purpose == "heartbeat" || purpose == "progress" {
+			background += v - before[purpose]
+		} else {
+			ops += v - before[purpose]
+		}
+	}
+	b.ReportMetric(ops/float64(b.N), "etcd-req/op")
+	b.ReportMetric(background/b.Elapsed().Seconds(), "bg-req/s")
 }
 
 // etcdRequests sums trent_etcd_requests_total by purpose over nodes.

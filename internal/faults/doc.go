@@ -18,7 +18,7 @@
 // machine. Faults are signals to those processes and nftables rules or
 // qdiscs inside their namespaces, so the tests need root: they skip when
 // not root and fail on any set-up error when root. See
-// docs/cluster-failures.md.
+// docs/cluster.md ("Failures").
 //
 // The package has no non-test code besides this file; the harness lives in
 // its _test.go files.
