@@ -30,15 +30,22 @@ const (
 	// this stale (docs/cluster.md, "Consistency").
 	defaultConsistencyBound = time.Second
 	maxConsistencyBound     = time.Minute
+	minConsistencyBound     = 10 * time.Millisecond
 )
 
 // parseConsistencyBound parses --consistency-bound: 0 (no cache), or a
 // duration up to maxConsistencyBound.
+// Below minConsistencyBound the heartbeats (4 per bound) would flood etcd,
+// and a bound shorter than a round trip to it could never be confirmed.
 func parseConsistencyBound(value string) (time.Duration, error) {
 	if d, err := time.ParseDuration(value); err == nil && d == 0 {
 		return 0, nil
 	}
-	return parseDuration(value, "a consistency bound (0 turns the cache off)", maxConsistencyBound)
+	d, err := parseDuration(value, "a consistency bound (0 turns the cache off)", maxConsistencyBound)
+	if err == nil && d < minConsistencyBound {
+		return 0, notA("a consistency bound", fmt.Sprintf("give 0 (the cache off) or at least %v", minConsistencyBound))
+	}
+	return d, err
 }
 
 // parseEndpoints parses --etcd-endpoints: comma-separated client URLs,

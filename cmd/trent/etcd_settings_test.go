@@ -114,7 +114,7 @@ func selfSigned(t *testing.T) (certPEM, keyPEM []byte) {
 }
 
 // TestConsistencyBoundSetting: --consistency-bound takes 0 (the cache
-// off) or a duration up to a minute, and reaches the server's etcd
+// off) or a duration from 10ms up to a minute, and reaches the server's etcd
 // configuration; anything else is refused, naming the setting.
 func TestConsistencyBoundSetting(t *testing.T) {
 	for value, want := range map[string]time.Duration{"0": 0, "0s": 0, "250ms": 250 * time.Millisecond, "1m": time.Minute} {
@@ -127,7 +127,7 @@ func TestConsistencyBoundSetting(t *testing.T) {
 			t.Errorf("--consistency-bound %s: ConsistencyBound %v (%v), want %v", value, cfg.ConsistencyBound, err, want)
 		}
 	}
-	for _, value := range []string{"-1s", "61s", "soon", ""} {
+	for _, value := range []string{"-1s", "61s", "soon", "", "5ms"} {
 		_, err := parseServeFlags([]string{"--consistency-bound", value})
 		if err == nil || !strings.Contains(err.Error(), "consistency-bound") {
 			t.Errorf("--consistency-bound %q: %v, want a refusal naming the setting", value, err)

@@ -169,7 +169,7 @@ var serveSettings = []setting{
 	},
 	{
 		name: "consistency-bound", env: "TRENT_CONSISTENCY_BOUND", kind: kindDuration, def: defaultConsistencyBound.String(),
-		help: "with --store etcd: how stale a read served from this node's watch-fed cache may be; 0 turns the cache off (every read goes to etcd); at most a minute",
+		help: "with --store etcd: how stale a read served from this node's watch-fed cache may be; 0 turns the cache off (every read goes to etcd); 10ms to a minute",
 		apply: func(f *serveFlags, value string) (err error) {
 			f.consistencyBound, err = parseConsistencyBound(value)
 			return err

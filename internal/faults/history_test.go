@@ -113,7 +113,9 @@ func historyOps(calls []call, end, staleness time.Duration) []porcupine.Operatio
 func checkHistory(t *testing.T, calls []call, end, staleness time.Duration) error {
 	t.Helper()
 	ops := historyOps(calls, end, staleness)
+	started := time.Now()
 	res, info := porcupine.CheckOperationsVerbose(stateModel, ops, checkTimeout)
+	t.Logf("checked the key-state history (%d operations, read staleness %s) in %s: %s", len(ops), staleness, time.Since(started).Round(time.Millisecond), res)
 	if res == porcupine.Ok {
 		return nil
 	}

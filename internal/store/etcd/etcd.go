@@ -226,8 +226,11 @@ func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
 			t.done = true
 			return err
 		}
-		if err := s.ready(ctx); err != nil {
-			return err
+		if s.closed.Load() {
+			return store.ErrClosed
+		}
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("store/etcd: waiting for the cache to catch up: %w: %w", err, store.ErrUnavailable)
 		}
 	}
 	s.stats.etcdViews.Add(1)
