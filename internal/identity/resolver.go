@@ -194,16 +194,7 @@ func standardPartition(arn string) string {
 // Run checks the file every ReloadInterval and reloads it when it
 // changed, until ctx is done.
 func (f *File) Run(ctx context.Context) {
-	t := f.clock.NewTicker(ReloadInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C():
-			f.Reload()
-		}
-	}
+	clock.Every(ctx, f.clock, ReloadInterval, func() { f.Reload() })
 }
 
 // Reload reloads the file if it changed since it was last read, and

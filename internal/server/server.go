@@ -277,18 +277,11 @@ func (n *Node) Start() {
 }
 
 func (n *Node) flushUsage(ctx context.Context) {
-	t := n.cfg.Clock.NewTicker(UsageFlushInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C():
-			if err := n.service.FlushUsage(ctx); err != nil && ctx.Err() == nil {
-				n.log.Warn("writing key usage failed; it will be retried", "error", err)
-			}
+	clock.Every(ctx, n.cfg.Clock, UsageFlushInterval, func() {
+		if err := n.service.FlushUsage(ctx); err != nil && ctx.Err() == nil {
+			n.log.Warn("writing key usage failed; it will be retried", "error", err)
 		}
-	}
+	})
 }
 
 // ShipAudit writes every audit record so far to the log file now: the

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/trent-kms/trent/internal/clock"
 )
 
 // How a View knows the mirror is fresh enough.
@@ -42,16 +44,7 @@ type heartbeat struct {
 // beat sends the heartbeats until ctx ends.
 func (m *mirror) beat(ctx context.Context) {
 	defer m.done.Done()
-	t := m.s.clock.NewTicker(m.bound / heartbeatsPerBound)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C():
-		}
-		m.beatOnce(ctx)
-	}
+	clock.Every(ctx, m.s.clock, m.bound/heartbeatsPerBound, func() { m.beatOnce(ctx) })
 }
 
 // beatOnce sends one heartbeat and confirms the mirror with it, now or

@@ -204,8 +204,9 @@ func (m *mirror) watch(ctx context.Context) {
 // progress notification carries no events but moves the revision: etcd
 // sends it once every event up to its revision has been sent.
 func (m *mirror) apply(resp clientv3.WatchResponse) {
-	//lint:ignore SA2001 an empty critical section: it waits while a test holds stall
+	// An empty critical section: it waits while a test holds stall.
 	m.stall.Lock()
+	//lint:ignore SA2001 the section is empty on purpose (see above)
 	m.stall.Unlock()
 	m.mu.Lock()
 	defer m.mu.Unlock()

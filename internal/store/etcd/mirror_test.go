@@ -166,19 +166,28 @@ func waitFor(t *testing.T, within time.Duration, cond func() bool) {
 	}
 }
 
+// cachedReader opens a cached store at readerURL (testBound) and an
+// uncached writer on the same prefix at writerURL, writes key = value with
+// the writer and waits until the reader's cache has it.
+func cachedReader(t *testing.T, readerURL, writerURL, key, value string) (reader, writer *Store) {
+	t.Helper()
+	prefix := newPrefix()
+	reader = openCached(t, prefix, testBound, readerURL)
+	t.Cleanup(func() { reader.Close() })
+	writer = openAt(t, prefix, writerURL)
+	t.Cleanup(func() { writer.Close() })
+	put(t, writer, key, value)
+	waitFor(t, testBound, func() bool { v, _ := get(context.Background(), reader, key); return v == value })
+	return reader, writer
+}
+
 // TestStalledWatchIsNotServed: while the cache's watch is stalled, a View
 // never returns what the cache holds once the bound has passed: it reads
 // etcd, and sees the write the cache missed. When the watch resumes, Views
 // go back to the cache.
 func TestStalledWatchIsNotServed(t *testing.T) {
 	c := single.Get(t)
-	prefix := newPrefix()
-	reader := openCached(t, prefix, testBound, c.ClientURLs[0])
-	defer reader.Close()
-	writer := openAt(t, prefix, c.ClientURLs[0])
-	defer writer.Close()
-	put(t, writer, "state", "Enabled")
-	waitFor(t, testBound, func() bool { v, _ := get(context.Background(), reader, "state"); return v == "Enabled" })
+	reader, writer := cachedReader(t, c.ClientURLs[0], c.ClientURLs[0], "state", "Enabled")
 
 	reader.mirror.stall.Lock()
 	put(t, writer, "state", "Disabled")
@@ -216,14 +225,8 @@ func TestStalledWatchIsNotServed(t *testing.T) {
 // return the value another writer has since replaced.
 func TestCutOffStoreRefusesRatherThanServesStale(t *testing.T) {
 	c := single.Get(t)
-	prefix := newPrefix()
 	p := startProxy(t, c.ClientURLs[0][len("http://"):])
-	reader := openCached(t, prefix, testBound, p.url())
-	defer reader.Close()
-	writer := openAt(t, prefix, c.ClientURLs[0])
-	defer writer.Close()
-	put(t, writer, "state", "Enabled")
-	waitFor(t, testBound, func() bool { v, _ := get(context.Background(), reader, "state"); return v == "Enabled" })
+	reader, writer := cachedReader(t, p.url(), c.ClientURLs[0], "state", "Enabled")
 
 	held := p.arm(holdRequests)
 	put(t, writer, "state", "Disabled")
@@ -265,13 +268,7 @@ func TestCutOffStoreRefusesRatherThanServesStale(t *testing.T) {
 // test compacts past it first. Changes made meanwhile are all seen.
 func TestCacheReloadsWhenItsWatchEnds(t *testing.T) {
 	c := single.Get(t)
-	prefix := newPrefix()
-	reader := openCached(t, prefix, testBound, c.ClientURLs[0])
-	defer reader.Close()
-	writer := openAt(t, prefix, c.ClientURLs[0])
-	defer writer.Close()
-	put(t, writer, "gone", "soon")
-	waitFor(t, testBound, func() bool { v, _ := get(context.Background(), reader, "gone"); return v == "soon" })
+	reader, writer := cachedReader(t, c.ClientURLs[0], c.ClientURLs[0], "gone", "soon")
 
 	reader.mirror.stall.Lock()
 	if err := writer.Update(context.Background(), func(tx store.Tx) error { return tx.Delete("gone") }); err != nil {
