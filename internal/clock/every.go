@@ -6,8 +6,10 @@ import (
 )
 
 // Every calls fn every d on c until ctx ends; the first call is d after
-// Every starts. Background loops (heartbeats, reloads, flushes) run on it
-// so that a test's Manual clock drives them.
+// Every starts, and none starts once ctx has ended (fn may end it: a loop
+// that stops itself cancels its context). Background loops (heartbeats,
+// reloads, flushes, lease renewals) run on it so that a test's Manual
+// clock drives them.
 func Every(ctx context.Context, c Clock, d time.Duration, fn func()) {
 	t := c.NewTicker(d)
 	defer t.Stop()
@@ -16,6 +18,9 @@ func Every(ctx context.Context, c Clock, d time.Duration, fn func()) {
 		case <-ctx.Done():
 			return
 		case <-t.C():
+			if ctx.Err() != nil {
+				return
+			}
 			fn()
 		}
 	}

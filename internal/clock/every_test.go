@@ -7,7 +7,7 @@ import (
 )
 
 // TestEvery: fn runs once per interval the clock passes, not before, and
-// Every returns when its context ends.
+// not once its context has ended, and Every returns then.
 func TestEvery(t *testing.T) {
 	m := NewManual(time.Date(2026, 12, 2, 0, 0, 0, 0, time.UTC))
 	ctx, cancel := context.WithCancel(context.Background())
@@ -34,9 +34,14 @@ func TestEvery(t *testing.T) {
 		}
 	}
 	cancel()
+	// A tick that comes with the end must not call fn.
+	m.Advance(time.Second)
 	select {
 	case <-done:
 	case <-time.After(5 * time.Second):
 		t.Fatal("Every did not return after its context ended")
+	}
+	if len(calls) != 0 {
+		t.Error("fn ran after the context ended")
 	}
 }

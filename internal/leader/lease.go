@@ -8,6 +8,8 @@ import (
 
 	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
+
+	"github.com/trent-kms/trent/internal/clock"
 )
 
 // The guard's pace, as fractions of the TTL. A renewal goes out every
@@ -59,37 +61,22 @@ func (g *leaseGuard) confirmed(now time.Time) bool {
 }
 
 // keepLease renews the lease on its own schedule, timing each renewal, and
-// ends the term (end) as soon as the lease is gone or no longer known to
-// outlive the margin. It returns when ctx ends.
+// ends the term (end, which cancels ctx) as soon as the lease is gone or no
+// longer known to outlive the margin. It returns when ctx ends.
 func (e *Election) keepLease(ctx context.Context, id clientv3.LeaseID, g *leaseGuard, end context.CancelCauseFunc) {
 	go e.renewLease(ctx, id, g, end)
-	t := e.clock.NewTicker(g.ttl / checkDivisor)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C():
-			if !g.confirmed(e.clock.Now()) {
-				end(errLeaseUnconfirmed)
-				return
-			}
+	clock.Every(ctx, e.clock, g.ttl/checkDivisor, func() {
+		if !g.confirmed(e.clock.Now()) {
+			end(errLeaseUnconfirmed)
 		}
-	}
+	})
 }
 
 // renewLease sends a KeepAliveOnce every TTL/5 alongside the session's
 // keep-alive stream, whose replies do not say when their requests left.
 func (e *Election) renewLease(ctx context.Context, id clientv3.LeaseID, g *leaseGuard, end context.CancelCauseFunc) {
 	every := g.ttl / renewDivisor
-	t := e.clock.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C():
-		}
+	clock.Every(ctx, e.clock, every, func() {
 		sent := e.clock.Now()
 		// A renewal that hangs (etcd unreachable) must not hold up the
 		// next one once etcd is back.
@@ -101,9 +88,8 @@ func (e *Election) renewLease(ctx context.Context, id clientv3.LeaseID, g *lease
 			g.renewed(sent, time.Duration(resp.TTL)*time.Second)
 		case errors.Is(err, rpctypes.ErrLeaseNotFound):
 			end(errLeaseGone)
-			return
 		}
 		// Other errors: the next renewal may get through; the guard's
 		// check ends the term if none does in time.
-	}
+	})
 }
